@@ -1,0 +1,273 @@
+/* packet-rstdiag.c
+ * rstdiag: a postdissector that tells why each TCP RST happened.
+ *
+ * This file is the Wireshark glue: registration of the fields, expert info,
+ * preferences and tap; feeding the diagnosis core on the first pass; and
+ * showing the (re)computed verdict on every pass.  The diagnosis itself is in
+ * the epan-free rst-*.c core.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define WS_BUILD_DLL
+#define WS_LOG_DOMAIN "rstdiag"
+#include <wireshark.h>
+#include <epan/expert.h>
+#include <epan/packet.h>
+#include <epan/prefs.h>
+#include <epan/proto_data.h>
+#include <epan/tap.h>
+
+#include "packet-rstdiag.h"
+#include "packet-rstdiag-extract.h"
+#include "rst-engine.h"
+#include "rst-names.h"
+#include "rst-summary.h"
+#include "ws-compat.h"
+
+static int proto_rstdiag = -1;
+
+static int hf_phase = -1;
+static int hf_cause = -1;
+static int hf_sender = -1;
+static int hf_origin = -1;
+static int hf_summary = -1;
+static int hf_evidence = -1;
+static int hf_ttl_delta = -1;
+static int hf_host_ttl_delta = -1;
+static int hf_seq_delta = -1;
+static int hf_idle = -1;
+static int hf_retransmissions = -1;
+static int hf_data_after = -1;
+static int hf_rst_count = -1;
+static int hf_trigger = -1;
+static int hf_vantage = -1;
+static int hf_vantages = -1;
+static int hf_reason_code = -1;
+
+static gint ett_rstdiag = -1;
+
+static expert_field ei_cause[RST_CAUSE_COUNT];
+
+static dissector_handle_t rstdiag_handle;
+static int rstdiag_tap = -1;
+
+static rst_prefs diag_prefs = RST_PREFS_DEFAULT;
+
+/* The diagnosis core for the open capture file (between init and cleanup). */
+static rst_engine *engine;
+
+static void rstdiag_init(void)
+{
+    engine = rst_engine_new();
+    set_postdissector_wanted_hfids(rstdiag_handle, rst_extract_wanted_fields());
+}
+
+static void rstdiag_cleanup(void)
+{
+    set_postdissector_wanted_hfids(rstdiag_handle, NULL);
+    rst_engine_free(engine);
+    engine = NULL;
+}
+
+/* First pass: feed the core; the record of a RST is cached on its frame. */
+static const rst_record *observe(proto_tree *tree, packet_info *pinfo)
+{
+    rst_segment seg;
+    const rst_record *rec;
+
+    if (!engine || !rst_extract_segment(tree, pinfo, &seg))
+        return NULL;
+    rec = rst_engine_observe(engine, &seg);
+    if (rec)
+        p_add_proto_data(wmem_file_scope(), pinfo, proto_rstdiag, 0, (void *)rec);
+    return rec;
+}
+
+static void add_int(proto_tree *tree, int hf, tvbuff_t *tvb, bool present, int32_t value)
+{
+    if (present)
+        proto_item_set_generated(proto_tree_add_int(tree, hf, tvb, 0, 0, value));
+}
+
+static void add_uint(proto_tree *tree, int hf, tvbuff_t *tvb, uint32_t value)
+{
+    proto_item_set_generated(proto_tree_add_uint(tree, hf, tvb, 0, 0, value));
+}
+
+static void add_string(proto_tree *tree, int hf, tvbuff_t *tvb, const char *value)
+{
+    proto_item_set_generated(proto_tree_add_string(tree, hf, tvb, 0, 0, value));
+}
+
+static void add_evidence(proto_tree *tree, tvbuff_t *tvb, rst_evidence_set evidence)
+{
+    for (int ev = 0; ev < RST_EV_COUNT; ev++)
+        if (rst_ev_has(evidence, (rst_evidence)ev))
+            add_string(tree, hf_evidence, tvb, rst_evidence_name((rst_evidence)ev));
+}
+
+static void add_idle(proto_tree *tree, tvbuff_t *tvb, const rst_verdict *v)
+{
+    nstime_t idle;
+
+    if (!v->has_idle)
+        return;
+    idle.secs = (time_t)(v->idle_ns / 1000000000);
+    idle.nsecs = (int)(v->idle_ns % 1000000000);
+    proto_item_set_generated(proto_tree_add_time(tree, hf_idle, tvb, 0, 0, &idle));
+}
+
+static proto_item *show_verdict(proto_tree *tree, tvbuff_t *tvb, const rst_verdict *v,
+                                const char *summary)
+{
+    proto_item *ti = proto_tree_add_item(tree, proto_rstdiag, tvb, 0, 0, ENC_NA);
+    proto_tree *st = proto_item_add_subtree(ti, ett_rstdiag);
+
+    proto_item_set_generated(ti);
+    proto_item_append_text(ti, ": %s", rst_cause_name(v->cause));
+    add_string(st, hf_phase, tvb, rst_phase_name(v->phase));
+    add_string(st, hf_cause, tvb, rst_cause_name(v->cause));
+    add_string(st, hf_sender, tvb, rst_sender_name(v->sender));
+    add_string(st, hf_origin, tvb, rst_origin_name(v->origin));
+    add_string(st, hf_summary, tvb, summary);
+    add_evidence(st, tvb, v->evidence);
+    add_int(st, hf_ttl_delta, tvb, v->has_ttl_delta, v->ttl_delta);
+    add_int(st, hf_host_ttl_delta, tvb, v->has_host_ttl_delta, v->host_ttl_delta);
+    add_int(st, hf_seq_delta, tvb, v->has_seq_delta, v->seq_delta);
+    add_idle(st, tvb, v);
+    add_uint(st, hf_retransmissions, tvb, v->retransmissions);
+    if (v->whole_capture)
+        add_uint(st, hf_data_after, tvb, v->data_after);
+    add_uint(st, hf_rst_count, tvb, v->rst_count);
+    if (v->has_trigger)
+        add_uint(st, hf_trigger, tvb, v->trigger);
+    return ti;
+}
+
+static int dissect_rstdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    const rst_record *rec;
+    rst_verdict *v;
+    char summary[RST_SUMMARY_MAX];
+    proto_item *ti;
+
+    if (!PINFO_FD_VISITED(pinfo))
+        rec = observe(tree, pinfo);
+    else
+        rec = p_get_proto_data(wmem_file_scope(), pinfo, proto_rstdiag, 0);
+    if (!rec || !engine)
+        return 0;
+
+    /* Diagnosed on every pass: on a visited pass the whole capture is known. */
+    v = wmem_new(pinfo->pool, rst_verdict);
+    rst_engine_diagnose(engine, rec, PINFO_FD_VISITED(pinfo), &diag_prefs, v);
+    rst_summary(v, rec, summary, sizeof(summary));
+
+    ti = show_verdict(tree, tvb, v, summary);
+    expert_add_info_format(pinfo, ti, &ei_cause[v->cause], "%s", summary);
+    tap_queue_packet(rstdiag_tap, pinfo, v);
+    return tvb_captured_length(tvb);
+}
+
+static void register_expert_info(void)
+{
+    static ei_register_info ei[RST_CAUSE_COUNT];
+    static char names[RST_CAUSE_COUNT][48];
+    static const int group[] = { PI_SECURITY, PI_SEQUENCE, PI_SEQUENCE };
+    static const int severity[] = { PI_WARN, PI_WARN, PI_NOTE };
+    expert_module_t *module = expert_register_protocol(proto_rstdiag);
+
+    /* One entry per cause, so the Expert Information dialog groups by cause. */
+    for (int c = 0; c < RST_CAUSE_COUNT; c++) {
+        rst_alarm alarm = rst_cause_alarm((rst_cause)c);
+        ei_register_info entry = {
+            &ei_cause[c],
+            { names[c],
+              group[alarm], severity[alarm], rst_cause_title((rst_cause)c), EXPFILL }
+        };
+        g_snprintf(names[c], sizeof(names[c]), "rstdiag.expert.%s", rst_cause_name((rst_cause)c));
+        ei_cause[c] = (expert_field)EI_INIT;
+        ei[c] = entry;
+    }
+    expert_register_field_array(module, ei, array_length(ei));
+}
+
+static void register_preferences(void)
+{
+    module_t *module = prefs_register_protocol(proto_rstdiag, NULL);
+
+    prefs_register_uint_preference(module, "idle_threshold", "Idle threshold (seconds)",
+        "A RST after a gap of at least this many seconds in its conversation "
+        "counts as an idle timeout",
+        10, &diag_prefs.idle_threshold_s);
+    prefs_register_uint_preference(module, "ttl_tolerance", "TTL tolerance (hops)",
+        "A RST whose TTL/hop limit differs from its claimed sender's own packets by "
+        "more than this many hops is taken to come from another device",
+        10, &diag_prefs.ttl_tolerance);
+    prefs_register_uint_preference(module, "time_wait", "TIME_WAIT window (seconds)",
+        "A SYN reusing the 4-tuple of a connection closed at most this many seconds "
+        "before is refused because of TIME_WAIT (Linux keeps 60 s, Windows up to 240 s)",
+        10, &diag_prefs.time_wait_s);
+}
+
+void proto_register_rstdiag(void)
+{
+    static hf_register_info hf[] = {
+        { &hf_phase, { "Phase", "rstdiag.phase", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Where in the connection the RST came: handshake, data, teardown, unknown", HFILL } },
+        { &hf_cause, { "Cause", "rstdiag.cause", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Why the RST was sent", HFILL } },
+        { &hf_sender, { "Sender", "rstdiag.sender", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Claimed sender: client (sent the first SYN), server, unknown", HFILL } },
+        { &hf_origin, { "Origin", "rstdiag.origin", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Who really sent it: endpoint, middlebox, unknown", HFILL } },
+        { &hf_summary, { "Summary", "rstdiag.summary", FT_STRING, BASE_NONE, NULL, 0x0,
+          "The verdict and its evidence in one line", HFILL } },
+        { &hf_evidence, { "Evidence", "rstdiag.evidence", FT_STRING, BASE_NONE, NULL, 0x0,
+          "A piece of evidence behind the verdict", HFILL } },
+        { &hf_ttl_delta, { "TTL delta", "rstdiag.ttl_delta", FT_INT32, BASE_DEC, NULL, 0x0,
+          "TTL/hop limit minus that of the claimed sender's latest earlier packet "
+          "in this conversation", HFILL } },
+        { &hf_host_ttl_delta, { "Host TTL delta", "rstdiag.host_ttl_delta", FT_INT32, BASE_DEC,
+          NULL, 0x0, "TTL/hop limit minus the claimed sender's usual TTL in the capture", HFILL } },
+        { &hf_seq_delta, { "Sequence delta", "rstdiag.seq_delta", FT_INT32, BASE_DEC, NULL, 0x0,
+          "Sequence number minus the next one expected from its sender", HFILL } },
+        { &hf_idle, { "Idle time", "rstdiag.idle", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+          "Time since the previous packet of the conversation", HFILL } },
+        { &hf_retransmissions, { "Retransmissions", "rstdiag.retransmissions", FT_UINT32,
+          BASE_DEC, NULL, 0x0, "Retransmissions by the RST's sender just before it", HFILL } },
+        { &hf_data_after, { "Data after", "rstdiag.data_after", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "Segments with payload or FIN the claimed sender sent after the RST "
+          "(only when the whole capture is known: GUI, tshark -2)", HFILL } },
+        { &hf_rst_count, { "RST count", "rstdiag.rst_count", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "RST segments in this conversation (so far, in a single pass)", HFILL } },
+        { &hf_trigger, { "Trigger", "rstdiag.trigger", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0,
+          "The packet the RST answers: the latest earlier packet from the other side", HFILL } },
+        { &hf_vantage, { "Vantage point", "rstdiag.vantage", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Capture point where this copy was seen (multi-point captures)", HFILL } },
+        { &hf_vantages, { "Vantage points", "rstdiag.vantages", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "How many capture points saw this RST (multi-point captures)", HFILL } },
+        { &hf_reason_code, { "Reason code", "rstdiag.reason_code", FT_UINT32, BASE_DEC, NULL,
+          0x0, "Explicit reset reason carried by the RST (diagnostic payload or vendor code)",
+          HFILL } },
+    };
+    static gint *ett[] = { &ett_rstdiag };
+
+    proto_rstdiag = proto_register_protocol("TCP RST Diagnosis", "RSTDIAG", "rstdiag");
+    proto_register_field_array(proto_rstdiag, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+    register_expert_info();
+    register_preferences();
+
+    rstdiag_handle = create_dissector_handle(dissect_rstdiag, proto_rstdiag);
+    register_init_routine(rstdiag_init);
+    register_cleanup_routine(rstdiag_cleanup);
+    rstdiag_tap = register_tap("rstdiag");
+}
+
+void proto_reg_handoff_rstdiag(void)
+{
+    rst_extract_resolve_fields();
+    register_postdissector(rstdiag_handle);
+}

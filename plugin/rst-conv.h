@@ -1,0 +1,77 @@
+/* rst-conv.h
+ * The fixed-size summary rstdiag keeps per TCP conversation (tcp.stream): one
+ * rst_flow per direction, updated by every segment, never a packet list.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef RST_CONV_H
+#define RST_CONV_H
+
+#include "rst-model.h"
+
+/* rst_flow.state bits: what one endpoint has sent so far. */
+#define RST_FLOW_SEEN      0x0001   /* any segment */
+#define RST_FLOW_SYN       0x0002   /* a SYN without ACK */
+#define RST_FLOW_SYNACK    0x0004   /* a SYN/ACK */
+#define RST_FLOW_ACKED     0x0008   /* an ACK-bearing segment other than SYN/ACK and RST */
+#define RST_FLOW_DATA      0x0010   /* payload */
+#define RST_FLOW_FIN       0x0020   /* a FIN not riding on a SYN */
+#define RST_FLOW_NEXT_SEQ  0x0040   /* next_seq is known */
+#define RST_FLOW_ACK_SENT  0x0080   /* acked is known */
+#define RST_FLOW_TTL       0x0100   /* last_ttl is known */
+#define RST_FLOW_IPID      0x0200   /* last_ipid is known */
+#define RST_FLOW_RST       0x0400   /* a RST */
+
+/* What one endpoint of a conversation has sent. */
+typedef struct {
+    uint16_t state;             /* RST_FLOW_* */
+    uint16_t last_flags;        /* of its latest segment */
+    uint32_t last_frame;
+    uint32_t last_seq, last_ack, last_len;
+    int64_t  last_ts;
+    uint32_t next_seq;          /* end of the highest sequence space it used */
+    uint32_t acked;             /* highest ACK number it sent */
+    uint32_t window;            /* latest window it advertised */
+    uint32_t syn_seq;           /* ISN of its SYN or SYN/ACK */
+    uint32_t retrans_run;       /* retransmissions since it last made progress */
+    uint8_t  last_ttl;          /* of its latest non-RST segment */
+    uint16_t last_ipid;
+} rst_flow;
+
+typedef struct rst_record rst_record;
+
+typedef struct {
+    rst_addr addr[2];           /* endpoint 0 sent the first segment seen */
+    uint16_t port[2];
+    int      client;            /* endpoint that sent the first SYN; -1 unknown */
+    rst_flow flow[2];
+    int64_t  last_ts;           /* latest segment, either direction */
+    bool     has_last;
+    uint32_t rst_count;
+    bool     reused;            /* a SYN reused the 4-tuple of an earlier connection */
+    bool     prev_closed;       /* that connection had ended with FIN or RST */
+    int64_t  prev_end_ts;       /* its last segment */
+    rst_record *last_rst[2];    /* latest RST claimed by each endpoint */
+} rst_conv;
+
+/* Start a conversation summary from its first segment. */
+void rst_conv_init(rst_conv *conv, const rst_segment *seg);
+
+/* Index (0/1) of the endpoint that sent seg. */
+int rst_conv_direction(const rst_conv *conv, const rst_segment *seg);
+
+/* Has the conversation ended (FIN or RST seen)? */
+bool rst_conv_closed(const rst_conv *conv);
+
+/* Mark conv as reusing the 4-tuple of prev (an earlier, other conversation). */
+void rst_conv_note_predecessor(rst_conv *conv, const rst_conv *prev);
+
+/* A fresh SYN inside a closed conversation starts a new connection on the
+ * same 4-tuple (when the TCP dissector did not split the stream): restart the
+ * summary and remember the old one.  Returns true when it did so. */
+bool rst_conv_restart_on_new_syn(rst_conv *conv, const rst_segment *seg);
+
+/* Fold one segment (RST or not) into the summary. */
+void rst_conv_update(rst_conv *conv, const rst_segment *seg);
+
+#endif /* RST_CONV_H */

@@ -1,0 +1,195 @@
+/* rst-engine.c
+ * Ties the tables together: conversations by tcp.stream, the latest
+ * conversation of each 4-tuple (to see reuse), host TTL baselines, and the
+ * records of the RSTs.  Memory grows with conversations, hosts and RSTs, never
+ * with ordinary packets.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "rst-engine.h"
+
+#include "rst-classify.h"
+#include "rst-hosts.h"
+
+#include <glib.h>
+#include <string.h>
+
+/* A 4-tuple with its endpoints in a canonical order. */
+typedef struct {
+    rst_addr addr[2];
+    uint16_t port[2];
+} tuple_key;
+
+typedef struct {
+    tuple_key key;
+    rst_conv *conv;             /* the latest conversation on this tuple */
+} tuple_entry;
+
+struct rst_engine {
+    GHashTable *convs;          /* tcp.stream -> rst_conv* */
+    GHashTable *tuples;         /* tuple_key* -> tuple_entry* */
+    rst_hosts  *hosts;
+    GPtrArray  *records;        /* owns every rst_record */
+};
+
+static int endpoint_cmp(const rst_addr *a, uint16_t pa, const rst_addr *b, uint16_t pb)
+{
+    int c = memcmp(a, b, sizeof(*a));
+
+    return c ? c : (int)pa - (int)pb;
+}
+
+static void make_tuple_key(const rst_segment *seg, tuple_key *key)
+{
+    int first = endpoint_cmp(&seg->src, seg->sport, &seg->dst, seg->dport) <= 0 ? 0 : 1;
+
+    memset(key, 0, sizeof(*key));
+    key->addr[first] = seg->src;
+    key->port[first] = seg->sport;
+    key->addr[!first] = seg->dst;
+    key->port[!first] = seg->dport;
+}
+
+static guint tuple_hash(gconstpointer p)
+{
+    const tuple_key *k = p;
+
+    return (rst_addr_hash(&k->addr[0]) * 65599u + rst_addr_hash(&k->addr[1])) ^
+           ((guint)k->port[0] << 16 | k->port[1]);
+}
+
+static gboolean tuple_equal(gconstpointer a, gconstpointer b)
+{
+    const tuple_key *x = a, *y = b;
+
+    return x->port[0] == y->port[0] && x->port[1] == y->port[1] &&
+           rst_addr_equal(&x->addr[0], &y->addr[0]) && rst_addr_equal(&x->addr[1], &y->addr[1]);
+}
+
+rst_engine *rst_engine_new(void)
+{
+    rst_engine *e = g_new0(rst_engine, 1);
+
+    e->convs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    e->tuples = g_hash_table_new_full(tuple_hash, tuple_equal, NULL, g_free);
+    e->hosts = rst_hosts_new();
+    e->records = g_ptr_array_new_with_free_func(g_free);
+    return e;
+}
+
+void rst_engine_free(rst_engine *e)
+{
+    if (!e)
+        return;
+    g_hash_table_destroy(e->convs);
+    g_hash_table_destroy(e->tuples);
+    rst_hosts_free(e->hosts);
+    g_ptr_array_free(e->records, TRUE);
+    g_free(e);
+}
+
+/* Remember conv as the latest on its 4-tuple; note the one it follows. */
+static void link_tuple(rst_engine *e, rst_conv *conv, const rst_segment *seg)
+{
+    tuple_key key;
+    tuple_entry *entry;
+
+    make_tuple_key(seg, &key);
+    entry = g_hash_table_lookup(e->tuples, &key);
+    if (!entry) {
+        entry = g_new0(tuple_entry, 1);
+        entry->key = key;
+        g_hash_table_insert(e->tuples, &entry->key, entry);
+    } else if (entry->conv != conv) {
+        rst_conv_note_predecessor(conv, entry->conv);
+    }
+    entry->conv = conv;
+}
+
+static rst_conv *find_conv(rst_engine *e, const rst_segment *seg)
+{
+    gpointer key = GUINT_TO_POINTER(seg->stream);
+    rst_conv *conv = g_hash_table_lookup(e->convs, key);
+
+    if (!conv) {
+        conv = g_new(rst_conv, 1);
+        rst_conv_init(conv, seg);
+        g_hash_table_insert(e->convs, key, conv);
+        link_tuple(e, conv, seg);
+    }
+    return conv;
+}
+
+static rst_record *new_record(rst_engine *e, const rst_conv *conv, const rst_segment *seg)
+{
+    rst_record *rec = g_new0(rst_record, 1);
+    int dir = rst_conv_direction(conv, seg);
+
+    rec->rst = *seg;
+    rec->sender_dir = dir;
+    rec->client_dir = conv->client;
+    rec->sender = conv->flow[dir];
+    rec->peer = conv->flow[!dir];
+    rec->reused = conv->reused;
+    rec->prev_closed = conv->prev_closed;
+    rec->prev_end_ts = conv->prev_end_ts;
+    rec->has_prev_ts = conv->has_last;
+    rec->prev_ts = conv->last_ts;
+    rec->has_host_ttl = rst_hosts_usual_ttl(e->hosts, &seg->src, &rec->host_ttl);
+    rec->rst_ordinal = conv->rst_count + 1;
+    rec->conv = conv;
+    g_ptr_array_add(e->records, rec);
+    return rec;
+}
+
+/* Count what the claimed sender of earlier RSTs still sends (Weaver's race):
+ * payload or FIN at or beyond the RST's sequence number, so that segments
+ * already in flight before it do not count. */
+static void count_data_after(rst_conv *conv, int dir, const rst_segment *seg)
+{
+    rst_record *rst = conv->last_rst[dir];
+
+    if (!rst || (seg->flags & RST_TCP_RST) || !(seg->len > 0 || (seg->flags & RST_TCP_FIN)))
+        return;
+    if ((int32_t)(seg->seq - rst->rst.seq) >= 0)
+        rst->data_after++;
+}
+
+const rst_record *rst_engine_observe(rst_engine *e, const rst_segment *seg)
+{
+    rst_conv *conv = find_conv(e, seg);
+    rst_record *rec = NULL;
+    int dir;
+
+    if (rst_conv_restart_on_new_syn(conv, seg))
+        link_tuple(e, conv, seg);
+    dir = rst_conv_direction(conv, seg);
+    if (seg->flags & RST_TCP_RST) {
+        rec = new_record(e, conv, seg);
+        conv->last_rst[dir] = rec;
+    } else {
+        count_data_after(conv, dir, seg);
+        if (seg->has_ttl)
+            rst_hosts_observe(e->hosts, &seg->src, seg->ttl);
+    }
+    rst_conv_update(conv, seg);
+    return rec;
+}
+
+void rst_engine_diagnose(const rst_engine *e, const rst_record *rec,
+                         bool whole_capture, const rst_prefs *prefs, rst_verdict *out)
+{
+    rst_context ctx = { 0 };
+
+    ctx.whole_capture = whole_capture;
+    if (whole_capture) {
+        ctx.has_host_ttl = rst_hosts_usual_ttl(e->hosts, &rec->rst.src, &ctx.host_ttl);
+        ctx.rst_count = rec->conv->rst_count;
+        ctx.data_after = rec->data_after;
+    } else {
+        ctx.has_host_ttl = rec->has_host_ttl;
+        ctx.host_ttl = rec->host_ttl;
+        ctx.rst_count = rec->rst_ordinal;
+    }
+    rst_classify(rec, &ctx, prefs, out);
+}

@@ -1,0 +1,108 @@
+/* rst-hosts.c
+ * Per-address TTL baselines.  Each address keeps a fixed handful of
+ * (TTL, count) slots maintained with the space-saving heavy-hitter rule, so
+ * memory per host is constant however many packets or TTL values it sends.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "rst-hosts.h"
+
+#include <glib.h>
+#include <string.h>
+
+#define TTL_SLOTS 4
+
+typedef struct {
+    rst_addr addr;
+    uint8_t  ttl[TTL_SLOTS];
+    uint32_t count[TTL_SLOTS];  /* 0 = free slot */
+} host_entry;
+
+struct rst_hosts {
+    GHashTable *by_addr;        /* rst_addr* (inside the entry) -> host_entry* */
+};
+
+unsigned rst_addr_hash(const rst_addr *addr)
+{
+    unsigned len = addr->family == 6 ? 16 : 4;
+    unsigned h = addr->family;
+
+    for (unsigned i = 0; i < len; i++)
+        h = h * 31 + addr->bytes[i];
+    return h;
+}
+
+bool rst_addr_equal(const rst_addr *a, const rst_addr *b)
+{
+    unsigned len = a->family == 6 ? 16 : 4;
+
+    return a->family == b->family && memcmp(a->bytes, b->bytes, len) == 0;
+}
+
+static guint addr_key_hash(gconstpointer key)
+{
+    return rst_addr_hash(key);
+}
+
+static gboolean addr_key_equal(gconstpointer a, gconstpointer b)
+{
+    return rst_addr_equal(a, b);
+}
+
+rst_hosts *rst_hosts_new(void)
+{
+    rst_hosts *hosts = g_new0(rst_hosts, 1);
+
+    hosts->by_addr = g_hash_table_new_full(addr_key_hash, addr_key_equal, NULL, g_free);
+    return hosts;
+}
+
+void rst_hosts_free(rst_hosts *hosts)
+{
+    if (!hosts)
+        return;
+    g_hash_table_destroy(hosts->by_addr);
+    g_free(hosts);
+}
+
+void rst_hosts_observe(rst_hosts *hosts, const rst_addr *addr, uint8_t ttl)
+{
+    host_entry *host;
+    unsigned victim = 0;
+
+    if (addr->family == 0)
+        return;
+    host = g_hash_table_lookup(hosts->by_addr, addr);
+    if (!host) {
+        host = g_new0(host_entry, 1);
+        host->addr = *addr;
+        g_hash_table_insert(hosts->by_addr, &host->addr, host);
+    }
+    for (unsigned i = 0; i < TTL_SLOTS; i++) {
+        if (host->count[i] && host->ttl[i] == ttl) {
+            host->count[i]++;
+            return;
+        }
+        if (host->count[i] < host->count[victim])
+            victim = i;
+    }
+    /* Space-saving: the newcomer takes the weakest slot and inherits its count. */
+    host->ttl[victim] = ttl;
+    host->count[victim]++;
+}
+
+bool rst_hosts_usual_ttl(const rst_hosts *hosts, const rst_addr *addr, uint8_t *ttl)
+{
+    const host_entry *host = g_hash_table_lookup(hosts->by_addr, addr);
+    unsigned best = 0;
+
+    if (!host)
+        return false;
+    for (unsigned i = 1; i < TTL_SLOTS; i++)
+        if (host->count[i] > host->count[best])
+            best = i;
+    if (!host->count[best])
+        return false;
+    *ttl = host->ttl[best];
+    return true;
+}

@@ -1,0 +1,40 @@
+/* rst-record.h
+ * What rstdiag keeps of each RST: the segment and the conversation summary as
+ * it stood just before it.  The verdict is a pure function of a record and of
+ * what was learnt later (rst_context), so it can be given again, with
+ * lookahead, whenever Wireshark re-dissects the frame.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef RST_RECORD_H
+#define RST_RECORD_H
+
+#include "rst-conv.h"
+
+struct rst_record {
+    rst_segment rst;
+    rst_flow  sender;           /* the claimed sender, before the RST */
+    rst_flow  peer;             /* the other endpoint, before the RST */
+    int       client_dir;       /* as rst_conv.client */
+    int       sender_dir;
+    bool      reused, prev_closed;
+    int64_t   prev_end_ts;
+    bool      has_prev_ts;
+    int64_t   prev_ts;          /* previous segment of the conversation */
+    bool      has_host_ttl;
+    uint8_t   host_ttl;         /* sender address's usual TTL, as known then */
+    uint32_t  rst_ordinal;      /* 1 for the conversation's first RST */
+    const rst_conv *conv;       /* for totals known later */
+    uint32_t  data_after;       /* payload/FIN segments its sender sent after it */
+};
+
+/* What is known about a RST beyond its record. */
+typedef struct {
+    bool     whole_capture;     /* every packet of the capture has been seen */
+    bool     has_host_ttl;
+    uint8_t  host_ttl;
+    uint32_t rst_count;
+    uint32_t data_after;
+} rst_context;
+
+#endif /* RST_RECORD_H */

@@ -1,0 +1,143 @@
+/* rst-summary.c
+ * "<Title>: <what happened>; <measurements>" -- for example
+ * "Firewall reject: a RST in the server's name refused the SYN in frame 4;
+ *  TTL 64, host's usual 63".
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "rst-summary.h"
+
+#include "rst-names.h"
+
+#include <glib.h>
+#include <stdarg.h>
+
+typedef struct {
+    char  *buf;
+    size_t size, used;
+} text;
+
+static void put(text *t, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static void put(text *t, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (t->used + 1 >= t->size)
+        return;
+    va_start(ap, fmt);
+    n = g_vsnprintf(t->buf + t->used, t->size - t->used, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        t->used = MIN(t->used + (size_t)n, t->size - 1);
+}
+
+static const char *who(const rst_verdict *v)
+{
+    return v->sender == RST_SENDER_UNKNOWN ? "the sender" : rst_sender_name(v->sender);
+}
+
+static const char *syn_extra_flags(uint16_t flags)
+{
+    if (flags & RST_TCP_RST)
+        return "RST";
+    if (flags & RST_TCP_FIN)
+        return "FIN";
+    return "URG";
+}
+
+static void what_happened(text *t, const rst_verdict *v, const rst_record *rec)
+{
+    const rst_segment *rst = &rec->rst;
+
+    switch (v->cause) {
+    case RST_CAUSE_PORT_CLOSED:
+        put(t, "server refused the SYN in frame %u with RST/ACK: nothing listens on port %u",
+            v->trigger, rst->sport);
+        break;
+    case RST_CAUSE_FIREWALL_REJECT:
+        put(t, "a RST in the server's name refused the SYN in frame %u, but its TTL says "
+            "a device in the path sent it", v->trigger);
+        break;
+    case RST_CAUSE_LISTEN_OVERFLOW:
+        put(t, "server reset the connection right after the client completed the handshake "
+            "(frame %u) without sending data: accept queue full", v->trigger);
+        break;
+    case RST_CAUSE_TIME_WAIT:
+        if (rst_ev_has(v->evidence, RST_EV_ANSWERS_SYN))
+            put(t, "the SYN in frame %u reused the 4-tuple of a connection closed %.1f s "
+                "before, and the server refused it", v->trigger,
+                (double)(rst->ts_ns - rec->prev_end_ts) / 1e9);
+        else
+            put(t, "client reset the stale ACK in frame %u that the server's TIME_WAIT "
+                "state sent to its reused SYN", v->trigger);
+        break;
+    case RST_CAUSE_BAD_SYN:
+        put(t, "RST answering a SYN that also carries %s (frame %u)",
+            syn_extra_flags(rec->peer.last_flags), v->trigger);
+        break;
+    case RST_CAUSE_SYN_SCAN:
+        put(t, "client reset the SYN/ACK in frame %u without ever acknowledging it: "
+            "half-open scan", v->trigger);
+        break;
+    case RST_CAUSE_CONNECT_SCAN:
+        put(t, "client completed the handshake and reset at once, no data either way");
+        break;
+    case RST_CAUSE_NO_SOCKET:
+        put(t, "%s answered frame %u with a bare RST whose seq is that segment's ACK: "
+            "it holds no connection for it", who(v), v->trigger);
+        break;
+    default:
+        if (v->has_trigger)
+            put(t, "%s reset after frame %u; no known pattern fits", who(v), v->trigger);
+        else
+            put(t, "%s reset; nothing of the conversation precedes it", who(v));
+        break;
+    }
+}
+
+static void measurements(text *t, const rst_verdict *v)
+{
+    const char *sep = "; ";
+
+    if (v->has_host_ttl_delta) {
+        put(t, "%sTTL %u, host's usual %u", sep, v->ttl, v->host_usual_ttl);
+        sep = ", ";
+    } else if (v->has_ttl_delta) {
+        put(t, "%sTTL %u, sender's last %u", sep, v->ttl, v->sender_last_ttl);
+        sep = ", ";
+    }
+    if (rst_ev_has(v->evidence, RST_EV_NO_ACK)) {
+        put(t, "%sno ACK flag", sep);
+        sep = ", ";
+    }
+    if (rst_ev_has(v->evidence, RST_EV_IPID_ZERO)) {
+        put(t, "%sIP ID 0", sep);
+        sep = ", ";
+    }
+    if (v->has_seq_delta) {
+        put(t, "%sseq %+d from expected", sep, v->seq_delta);
+        sep = ", ";
+    }
+    if (v->retransmissions) {
+        put(t, "%s%u retransmission%s before", sep, v->retransmissions,
+            v->retransmissions == 1 ? "" : "s");
+        sep = ", ";
+    }
+    if (rst_ev_has(v->evidence, RST_EV_IDLE))
+        put(t, "%sidle %.1f s", sep, (double)v->idle_ns / 1e9);
+}
+
+char *rst_summary(const rst_verdict *v, const rst_record *rec, char *buf, size_t size)
+{
+    text t = { buf, size, 0 };
+
+    if (size == 0)
+        return buf;
+    buf[0] = '\0';
+    put(&t, "%s: ", rst_cause_title(v->cause));
+    what_happened(&t, v, rec);
+    measurements(&t, v);
+    return buf;
+}

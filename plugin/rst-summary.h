@@ -1,0 +1,19 @@
+/* rst-summary.h
+ * The one line a person reads: the verdict and the evidence behind it.  Used
+ * for rstdiag.summary and as the expert-info text.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef RST_SUMMARY_H
+#define RST_SUMMARY_H
+
+#include <stddef.h>
+
+#include "rst-record.h"
+
+#define RST_SUMMARY_MAX 384
+
+/* Write the summary of v (for rec) into buf; returns buf. */
+char *rst_summary(const rst_verdict *v, const rst_record *rec, char *buf, size_t size);
+
+#endif /* RST_SUMMARY_H */

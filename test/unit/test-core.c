@@ -1,0 +1,507 @@
+/* test-core.c
+ * Unit tests of the epan-free diagnosis core (GLib's test framework).
+ * Each test plays a conversation into a fresh engine, segment by segment, the
+ * way the postdissector does on the first pass, and checks the verdict.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <glib.h>
+#include <string.h>
+
+#include "rst-engine.h"
+#include "rst-hosts.h"
+#include "rst-names.h"
+#include "rst-seq.h"
+#include "rst-summary.h"
+
+enum { C = 1, S = 0 };          /* who sends: client or server */
+
+#define SYN RST_TCP_SYN
+#define ACK RST_TCP_ACK
+#define RST RST_TCP_RST
+#define FIN RST_TCP_FIN
+#define URG RST_TCP_URG
+#define PSH RST_TCP_PSH
+
+typedef struct {
+    rst_engine *engine;
+    rst_prefs prefs;
+    uint32_t frame;
+    int64_t now_ns;
+    uint32_t stream;
+    uint16_t cport;             /* client port of the current connection */
+    uint8_t client_ttl, server_ttl;
+} lab;
+
+static void lab_init(lab *l)
+{
+    rst_prefs defaults = RST_PREFS_DEFAULT;
+
+    memset(l, 0, sizeof(*l));
+    l->engine = rst_engine_new();
+    l->prefs = defaults;
+    l->now_ns = G_GINT64_CONSTANT(1700000000) * 1000000000;
+    l->cport = 40000;
+    l->client_ttl = 64;
+    l->server_ttl = 63;
+}
+
+static void lab_free(lab *l)
+{
+    rst_engine_free(l->engine);
+}
+
+static void set_addr(rst_addr *a, uint8_t last)
+{
+    memset(a, 0, sizeof(*a));
+    a->family = 4;
+    a->bytes[0] = 10;
+    a->bytes[3] = last;
+}
+
+/* Play one segment, 10 ms after the previous one, with the sender's usual TTL. */
+static const rst_record *play_ttl(lab *l, int from, uint16_t flags, uint32_t seq, uint32_t ack,
+                                  uint32_t len, uint8_t ttl)
+{
+    rst_segment seg;
+
+    memset(&seg, 0, sizeof(seg));
+    seg.frame = ++l->frame;
+    l->now_ns += 10 * 1000000;
+    seg.ts_ns = l->now_ns;
+    seg.stream = l->stream;
+    set_addr(from == C ? &seg.src : &seg.dst, 1);
+    set_addr(from == C ? &seg.dst : &seg.src, 2);
+    seg.sport = from == C ? l->cport : 80;
+    seg.dport = from == C ? 80 : l->cport;
+    seg.flags = flags;
+    seg.seq = seq;
+    seg.ack = ack;
+    seg.len = len;
+    seg.window = 64240;
+    seg.ttl = ttl;
+    seg.has_ttl = true;
+    seg.has_ipid = true;
+    seg.ipid = (flags & RST) && !(flags & ACK) ? 0 : (uint16_t)(1000 + seg.frame);
+    return rst_engine_observe(l->engine, &seg);
+}
+
+static const rst_record *play(lab *l, int from, uint16_t flags, uint32_t seq, uint32_t ack,
+                              uint32_t len)
+{
+    return play_ttl(l, from, flags, seq, ack, len, from == C ? l->client_ttl : l->server_ttl);
+}
+
+static void diagnose(lab *l, const rst_record *rec, bool whole, rst_verdict *v)
+{
+    g_assert_nonnull(rec);
+    rst_engine_diagnose(l->engine, rec, whole, &l->prefs, v);
+}
+
+static void assert_cause(const rst_verdict *v, rst_cause cause)
+{
+    g_assert_cmpstr(rst_cause_name(v->cause), ==, rst_cause_name(cause));
+}
+
+/* A short connection closed cleanly, server first: client ISN 1000, server 5000. */
+static void play_clean_connection(lab *l)
+{
+    play(l, C, SYN, 1000, 0, 0);
+    play(l, S, SYN | ACK, 5000, 1001, 0);
+    play(l, C, ACK, 1001, 5001, 0);
+    play(l, C, PSH | ACK, 1001, 5001, 10);
+    play(l, S, PSH | ACK, 5001, 1011, 20);
+    play(l, S, FIN | ACK, 5021, 1011, 0);
+    play(l, C, FIN | ACK, 1011, 5022, 0);
+    play(l, S, ACK, 5022, 1012, 0);
+}
+
+static void next_connection(lab *l, uint16_t cport)
+{
+    l->stream++;
+    l->cport = cport;
+}
+
+/* --- sequence arithmetic and host baselines --------------------------- */
+
+static void test_seq_wrap(void)
+{
+    g_assert_cmpint(rst_seq_diff(5, 0xFFFFFFF0u), ==, 21);
+    g_assert_true(rst_seq_after(5, 0xFFFFFFF0u));
+    g_assert_cmpuint(rst_seq_max(0xFFFFFFF0u, 5), ==, 5);
+    g_assert_cmpint(rst_seq_diff(0xFFFFFFF0u, 0x10), ==, -32);
+}
+
+static void test_host_baseline(void)
+{
+    rst_hosts *hosts = rst_hosts_new();
+    rst_addr a, b;
+    uint8_t ttl = 0;
+
+    set_addr(&a, 1);
+    set_addr(&b, 2);
+    g_assert_false(rst_hosts_usual_ttl(hosts, &a, &ttl));
+    for (int i = 0; i < 10; i++)
+        rst_hosts_observe(hosts, &a, 63);
+    /* Many distinct rare TTLs must not displace the usual one. */
+    for (int i = 0; i < 200; i++)
+        rst_hosts_observe(hosts, &a, (uint8_t)(100 + i % 7));
+    for (int i = 0; i < 300; i++)
+        rst_hosts_observe(hosts, &a, 63);
+    g_assert_true(rst_hosts_usual_ttl(hosts, &a, &ttl));
+    g_assert_cmpuint(ttl, ==, 63);
+    g_assert_false(rst_hosts_usual_ttl(hosts, &b, &ttl));
+    rst_hosts_free(hosts);
+}
+
+/* --- handshake-phase causes ------------------------------------------- */
+
+static void test_port_closed(void)
+{
+    lab l;
+    rst_verdict v;
+
+    lab_init(&l);
+    play_clean_connection(&l);
+    next_connection(&l, 40001);
+    play(&l, C, SYN, 7000, 0, 0);
+    diagnose(&l, play(&l, S, RST | ACK, 0, 7001, 0), false, &v);
+    assert_cause(&v, RST_CAUSE_PORT_CLOSED);
+    g_assert_cmpint(v.sender, ==, RST_SENDER_SERVER);
+    g_assert_cmpint(v.phase, ==, RST_PHASE_HANDSHAKE);
+    g_assert_cmpint(v.origin, ==, RST_ORIGIN_ENDPOINT);
+    g_assert_true(rst_ev_has(v.evidence, RST_EV_ANSWERS_SYN));
+    g_assert_false(v.has_ttl_delta);    /* the server sent nothing else in it */
+    g_assert_true(v.has_host_ttl_delta);
+    g_assert_cmpint(v.host_ttl_delta, ==, 0);
+    g_assert_false(v.has_seq_delta);
+    g_assert_cmpuint(v.trigger, ==, 9);
+    g_assert_cmpuint(v.rst_count, ==, 1);
+    lab_free(&l);
+}
+
+static void test_firewall_reject(void)
+{
+    lab l;
+    rst_verdict v;
+
+    lab_init(&l);
+    play_clean_connection(&l);
+    next_connection(&l, 40001);
+    play(&l, C, SYN, 7000, 0, 0);
+    diagnose(&l, play_ttl(&l, S, RST | ACK, 0, 7001, 0, 64), false, &v);
+    assert_cause(&v, RST_CAUSE_FIREWALL_REJECT);
+    g_assert_cmpint(v.origin, ==, RST_ORIGIN_MIDDLEBOX);
+    g_assert_cmpint(v.host_ttl_delta, ==, 1);
+    g_assert_true(rst_ev_has(v.evidence, RST_EV_TTL_MISMATCH));
+    lab_free(&l);
+}
+
+/* The server's own packets come only after the refusal: a single pass cannot
+ * tell, the whole capture can. */
+static void test_firewall_reject_needs_lookahead(void)
+{
+    lab l;
+    rst_verdict v;
+    const rst_record *rec;
+
+    lab_init(&l);
+    l.cport = 40001;
+    play(&l, C, SYN, 7000, 0, 0);
+    rec = play_ttl(&l, S, RST | ACK, 0, 7001, 0, 64);
+    next_connection(&l, 40002);
+    play_clean_connection(&l);
+    diagnose(&l, rec, false, &v);
+    assert_cause(&v, RST_CAUSE_PORT_CLOSED);
+    g_assert_cmpint(v.origin, ==, RST_ORIGIN_UNKNOWN);
+    diagnose(&l, rec, true, &v);
+    assert_cause(&v, RST_CAUSE_FIREWALL_REJECT);
+    lab_free(&l);
+}
+
+static void test_bad_syn(void)
+{
+    static const uint16_t extra[] = { FIN, URG, RST };
+    lab l;
+    rst_verdict v;
+
+    lab_init(&l);
+    for (unsigned i = 0; i < G_N_ELEMENTS(extra); i++) {
+        next_connection(&l, (uint16_t)(41000 + i));
+        play(&l, C, SYN | extra[i], 7000, 0, 0);
+        diagnose(&l, play(&l, S, RST | ACK, 0, 7001, 0), false, &v);
+        assert_cause(&v, RST_CAUSE_BAD_SYN);
+        g_assert_true(rst_ev_has(v.evidence, RST_EV_BAD_SYN_FLAGS));
+    }
+    lab_free(&l);
+}
+
+static void test_time_wait_refused_syn(void)
+{
+    lab l;
+    rst_verdict v;
+
+    lab_init(&l);
+    play_clean_connection(&l);
+    next_connection(&l, 40000);         /* same 4-tuple, new tcp.stream */
+    l.now_ns += 1000000000;
+    play(&l, C, SYN, 900, 0, 0);
+    diagnose(&l, play(&l, S, RST | ACK, 0, 901, 0), false, &v);
+    assert_cause(&v, RST_CAUSE_TIME_WAIT);
+    g_assert_true(rst_ev_has(v.evidence, RST_EV_REUSED_TUPLE));
+
+    /* Long after the old connection ended it is a plain refusal. */
+    next_connection(&l, 40000);
+    l.now_ns += G_GINT64_CONSTANT(600) * 1000000000;
+    play(&l, C, SYN, 800, 0, 0);
+    diagnose(&l, play(&l, S, RST | ACK, 0, 801, 0), false, &v);
+    assert_cause(&v, RST_CAUSE_PORT_CLOSED);
+    lab_free(&l);
+}
+
+/* Linux: the TIME_WAIT server answers the reused SYN with a stale ACK, the
+ * client resets that ACK, retries, and connects. */
+static void test_time_wait_stale_ack(void)
+{
+    lab l;
+    rst_verdict v;
+    const rst_record *rec;
+
+    lab_init(&l);
+    play_clean_connection(&l);
+    l.now_ns += 1000000000;
+    play(&l, C, SYN, 900, 0, 0);        /* same tcp.stream: restarts it */
+    play(&l, S, ACK, 5022, 1012, 0);
+    rec = play(&l, C, RST, 1012, 0, 0);
+    l.now_ns += 1000000000;
+    play(&l, C, SYN, 900, 0, 0);
+    play(&l, S, SYN | ACK, 9000, 901, 0);
+    diagnose(&l, rec, true, &v);
+    assert_cause(&v, RST_CAUSE_TIME_WAIT);
+    g_assert_cmpint(v.sender, ==, RST_SENDER_CLIENT);
+    g_assert_true(rst_ev_has(v.evidence, RST_EV_REUSED_TUPLE));
+    g_assert_true(rst_ev_has(v.evidence, RST_EV_NO_ACK));
+    lab_free(&l);
+}
+
+/* The same stale-ACK shape with no earlier connection is not TIME_WAIT. */
+static void test_stale_ack_without_reuse(void)
+{
+    lab l;
+    rst_verdict v;
+
+    lab_init(&l);
+    play(&l, C, SYN, 900, 0, 0);
+    play(&l, S, ACK, 5022, 1012, 0);
+    diagnose(&l, play(&l, C, RST, 1012, 0, 0), false, &v);
+    g_assert_cmpint(v.cause, !=, RST_CAUSE_TIME_WAIT);
+    lab_free(&l);
+}
+
+static void test_syn_scan(void)
+{
+    lab l;
+    rst_verdict v;
+
+    lab_init(&l);
+    play(&l, C, SYN, 1000, 0, 0);
+    play(&l, S, SYN | ACK, 5000, 1001, 0);
+    diagnose(&l, play(&l, C, RST, 1001, 0, 0), false, &v);
+    assert_cause(&v, RST_CAUSE_SYN_SCAN);
+    g_assert_cmpint(v.sender, ==, RST_SENDER_CLIENT);
+    g_assert_true(rst_ev_has(v.evidence, RST_EV_AFTER_SYNACK));
+    g_assert_true(rst_ev_has(v.evidence, RST_EV_SEQ_EXACT));
+    g_assert_cmpint(v.seq_delta, ==, 0);
+    g_assert_cmpint(v.ttl_delta, ==, 0);
+    g_assert_cmpint(v.origin, ==, RST_ORIGIN_ENDPOINT);
+    lab_free(&l);
+}
+
+static void test_connect_scan(void)
+{
+    lab l;
+    rst_verdict v;
+
+    lab_init(&l);
+    play(&l, C, SYN, 1000, 0, 0);
+    play(&l, S, SYN | ACK, 5000, 1001, 0);
+    play(&l, C, ACK, 1001, 5001, 0);
+    diagnose(&l, play(&l, C, RST | ACK, 1001, 5001, 0), false, &v);
+    assert_cause(&v, RST_CAUSE_CONNECT_SCAN);
+    g_assert_true(rst_ev_has(v.evidence, RST_EV_AFTER_HANDSHAKE));
+    g_assert_cmpint(v.phase, ==, RST_PHASE_HANDSHAKE);
+    lab_free(&l);
+}
+
+static void test_listen_overflow(void)
+{
+    lab l;
+    rst_verdict v;
+
+    lab_init(&l);
+    play(&l, C, SYN, 1000, 0, 0);
+    play(&l, S, SYN | ACK, 5000, 1001, 0);
+    play(&l, C, ACK, 1001, 5001, 0);
+    play(&l, C, PSH | ACK, 1001, 5001, 5);
+    diagnose(&l, play(&l, S, RST, 5001, 0, 0), false, &v);
+    assert_cause(&v, RST_CAUSE_LISTEN_OVERFLOW);
+    g_assert_cmpint(v.phase, ==, RST_PHASE_DATA);
+    g_assert_true(rst_ev_has(v.evidence, RST_EV_IPID_ZERO));
+    lab_free(&l);
+}
+
+static void test_listen_overflow_after_synack_retransmissions(void)
+{
+    lab l;
+    rst_verdict v;
+
+    lab_init(&l);
+    play(&l, C, SYN, 1000, 0, 0);
+    play(&l, S, SYN | ACK, 5000, 1001, 0);
+    play(&l, S, SYN | ACK, 5000, 1001, 0);
+    play(&l, S, SYN | ACK, 5000, 1001, 0);
+    play(&l, C, ACK, 1001, 5001, 0);
+    diagnose(&l, play(&l, S, RST | ACK, 5001, 1001, 0), false, &v);
+    assert_cause(&v, RST_CAUSE_LISTEN_OVERFLOW);
+    g_assert_cmpuint(v.retransmissions, ==, 2);
+    g_assert_true(rst_ev_has(v.evidence, RST_EV_RETRANSMISSIONS));
+    lab_free(&l);
+}
+
+static void test_no_socket(void)
+{
+    lab l;
+    rst_verdict v;
+
+    lab_init(&l);
+    play(&l, C, SYN, 1000, 0, 0);
+    play(&l, S, SYN | ACK, 5000, 1001, 0);
+    play(&l, C, ACK, 1001, 5001, 0);
+    play(&l, C, PSH | ACK, 1001, 5001, 10);
+    play(&l, S, PSH | ACK, 5001, 1011, 100);
+    play(&l, C, ACK, 1011, 5101, 0);
+    play(&l, C, PSH | ACK, 1011, 5101, 10);     /* the server has forgotten */
+    diagnose(&l, play(&l, S, RST, 5101, 0, 0), false, &v);
+    assert_cause(&v, RST_CAUSE_NO_SOCKET);
+    g_assert_cmpint(v.phase, ==, RST_PHASE_DATA);
+    g_assert_cmpint(v.seq_delta, ==, 0);
+    lab_free(&l);
+}
+
+static void test_midstream(void)
+{
+    lab l;
+    rst_verdict v;
+
+    lab_init(&l);
+    diagnose(&l, play(&l, S, RST | ACK, 5000, 1000, 0), false, &v);
+    g_assert_cmpint(v.phase, ==, RST_PHASE_UNKNOWN);
+    g_assert_cmpint(v.sender, ==, RST_SENDER_UNKNOWN);
+    g_assert_false(v.has_idle);
+    g_assert_false(v.has_trigger);
+    assert_cause(&v, RST_CAUSE_UNKNOWN);
+    lab_free(&l);
+}
+
+/* --- bookkeeping ------------------------------------------------------- */
+
+static void test_counts_and_lookahead(void)
+{
+    lab l;
+    rst_verdict v;
+    const rst_record *first;
+
+    lab_init(&l);
+    play(&l, C, SYN, 1000, 0, 0);
+    play(&l, S, SYN | ACK, 5000, 1001, 0);
+    play(&l, C, ACK, 1001, 5001, 0);
+    play(&l, C, PSH | ACK, 1001, 5001, 10);
+    first = play(&l, S, RST | ACK, 5001, 1011, 0);
+    play(&l, S, PSH | ACK, 4990, 1011, 11);     /* in flight before it: not counted */
+    play(&l, S, PSH | ACK, 5001, 1011, 50);     /* the "reset" sender still talks */
+    play(&l, S, FIN | ACK, 5051, 1011, 0);
+    play(&l, S, RST | ACK, 5052, 1011, 0);
+    diagnose(&l, first, false, &v);
+    g_assert_cmpuint(v.rst_count, ==, 1);
+    g_assert_false(v.whole_capture);
+    diagnose(&l, first, true, &v);
+    g_assert_cmpuint(v.rst_count, ==, 2);
+    g_assert_cmpuint(v.data_after, ==, 2);
+    lab_free(&l);
+}
+
+static void test_backwards_time_and_idle(void)
+{
+    lab l;
+    rst_verdict v;
+    const rst_record *rec;
+
+    lab_init(&l);
+    play(&l, C, SYN, 1000, 0, 0);
+    play(&l, S, SYN | ACK, 5000, 1001, 0);
+    play(&l, C, ACK, 1001, 5001, 0);
+    l.now_ns -= G_GINT64_CONSTANT(5) * 1000000000;
+    rec = play(&l, C, RST | ACK, 1001, 5001, 0);
+    diagnose(&l, rec, false, &v);
+    g_assert_true(v.has_idle);
+    g_assert_cmpint(v.idle_ns, ==, 0);
+    g_assert_false(rst_ev_has(v.evidence, RST_EV_IDLE));
+    lab_free(&l);
+}
+
+static void test_names_and_summaries(void)
+{
+    GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+    rst_record rec;
+    rst_verdict v;
+    char buf[RST_SUMMARY_MAX];
+
+    for (int c = 0; c < RST_CAUSE_COUNT; c++) {
+        const char *name = rst_cause_name((rst_cause)c);
+        g_assert_nonnull(name);
+        g_assert_false(g_hash_table_contains(seen, name));
+        g_hash_table_add(seen, (gpointer)name);
+    }
+    g_assert_cmpstr(rst_cause_name(RST_CAUSE_COUNT), ==, "unknown");
+    for (int e = 0; e < RST_EV_COUNT; e++)
+        g_assert_nonnull(rst_evidence_name((rst_evidence)e));
+    memset(&rec, 0, sizeof(rec));
+    memset(&v, 0, sizeof(v));
+    for (int c = 0; c < RST_CAUSE_COUNT; c++) {
+        v.cause = (rst_cause)c;
+        v.evidence = ~0u;
+        v.retransmissions = 7;
+        v.has_seq_delta = v.has_host_ttl_delta = true;
+        rst_summary(&v, &rec, buf, sizeof(buf));
+        g_assert_true(g_str_has_prefix(buf, rst_cause_title((rst_cause)c)));
+        g_assert_cmpuint(strlen(buf), <, sizeof(buf));
+        rst_summary(&v, &rec, buf, 8);      /* truncates, still terminated */
+        g_assert_cmpuint(strlen(buf), ==, 7);
+    }
+    g_hash_table_destroy(seen);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/seq/wrap", test_seq_wrap);
+    g_test_add_func("/hosts/baseline", test_host_baseline);
+    g_test_add_func("/handshake/port-closed", test_port_closed);
+    g_test_add_func("/handshake/firewall-reject", test_firewall_reject);
+    g_test_add_func("/handshake/firewall-reject-lookahead", test_firewall_reject_needs_lookahead);
+    g_test_add_func("/handshake/bad-syn", test_bad_syn);
+    g_test_add_func("/handshake/time-wait-refused-syn", test_time_wait_refused_syn);
+    g_test_add_func("/handshake/time-wait-stale-ack", test_time_wait_stale_ack);
+    g_test_add_func("/handshake/stale-ack-without-reuse", test_stale_ack_without_reuse);
+    g_test_add_func("/handshake/syn-scan", test_syn_scan);
+    g_test_add_func("/handshake/connect-scan", test_connect_scan);
+    g_test_add_func("/handshake/listen-overflow", test_listen_overflow);
+    g_test_add_func("/handshake/listen-overflow-retransmissions",
+                    test_listen_overflow_after_synack_retransmissions);
+    g_test_add_func("/data/no-socket", test_no_socket);
+    g_test_add_func("/unknown/midstream", test_midstream);
+    g_test_add_func("/record/counts-and-lookahead", test_counts_and_lookahead);
+    g_test_add_func("/record/backwards-time", test_backwards_time_and_idle);
+    g_test_add_func("/names/summaries", test_names_and_summaries);
+    return g_test_run();
+}

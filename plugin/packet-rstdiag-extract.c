@@ -34,6 +34,8 @@ typedef enum {
     F_IPV6_HLIM,
     F_IPV6_SRC,
     F_IPV6_DST,
+    F_TCP_RESET_CAUSE,
+    F_TCP_PAYLOAD,
     F_COUNT
 } field_index;
 
@@ -54,6 +56,8 @@ static const char *const field_names[F_COUNT] = {
     [F_IPV6_HLIM] = "ipv6.hlim",
     [F_IPV6_SRC] = "ipv6.src",
     [F_IPV6_DST] = "ipv6.dst",
+    [F_TCP_RESET_CAUSE] = "tcp.reset_cause",
+    [F_TCP_PAYLOAD] = "tcp.payload",
 };
 
 static int field_ids[F_COUNT];
@@ -165,6 +169,24 @@ static void read_ip(proto_tree *tree, int tcp_layer, rst_segment *seg)
     }
 }
 
+/* The first bytes of a RST's payload, where explicit reasons are carried. */
+static void read_rst_payload(proto_tree *tree, int layer, rst_segment *seg)
+{
+    field_info *fi = deepest(tree, F_TCP_RESET_CAUSE, layer, INT_MAX);
+    int len;
+
+    if (!fi)
+        fi = deepest(tree, F_TCP_PAYLOAD, layer, INT_MAX);
+    if (!fi || !fi->ds_tvb || fi->length <= 0)
+        return;
+    len = MIN(fi->length, RST_PAYLOAD_MAX);
+    len = MIN(len, (int)tvb_captured_length_remaining(fi->ds_tvb, fi->start));
+    if (len <= 0)
+        return;
+    tvb_memcpy(fi->ds_tvb, seg->payload, fi->start, len);
+    seg->payload_len = (uint16_t)len;
+}
+
 static int tcp_layer_of(proto_tree *tree)
 {
     field_info *fi = deepest(tree, F_TCP_FLAGS, 0, INT_MAX);
@@ -187,6 +209,8 @@ bool rst_extract_segment(proto_tree *tree, packet_info *pinfo, rst_segment *seg)
     if (!read_tcp(tree, layer, seg))
         return false;
     read_ip(tree, layer, seg);
+    if (seg->flags & RST_TCP_RST)
+        read_rst_payload(tree, layer, seg);
     seg->frame = pinfo->num;
     seg->ts_ns = (int64_t)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
     return true;

@@ -43,10 +43,12 @@ static int hf_trigger = -1;
 static int hf_vantage = -1;
 static int hf_vantages = -1;
 static int hf_reason_code = -1;
+static int hf_after_injected = -1;
 
 static gint ett_rstdiag = -1;
 
 static expert_field ei_cause[RST_CAUSE_COUNT];
+static expert_field ei_after_injected = EI_INIT;
 
 static dissector_handle_t rstdiag_handle;
 static int rstdiag_tap = -1;
@@ -58,7 +60,7 @@ static rst_engine *engine;
 
 static void rstdiag_init(void)
 {
-    engine = rst_engine_new();
+    engine = rst_engine_new(&diag_prefs);
     set_postdissector_wanted_hfids(rstdiag_handle, rst_extract_wanted_fields());
 }
 
@@ -69,18 +71,33 @@ static void rstdiag_cleanup(void)
     engine = NULL;
 }
 
-/* First pass: feed the core; the record of a RST is cached on its frame. */
-static const rst_record *observe(proto_tree *tree, packet_info *pinfo)
+/* Per-frame cache keys. */
+enum { KEY_RST, KEY_FOLLOWS };
+
+/* First pass: feed the core; what it says of the frame is cached on it. */
+static rst_observation observe(proto_tree *tree, packet_info *pinfo)
 {
+    rst_observation obs = { NULL, NULL };
     rst_segment seg;
-    const rst_record *rec;
 
     if (!engine || !rst_extract_segment(tree, pinfo, &seg))
-        return NULL;
-    rec = rst_engine_observe(engine, &seg);
-    if (rec)
-        p_add_proto_data(wmem_file_scope(), pinfo, proto_rstdiag, 0, (void *)rec);
-    return rec;
+        return obs;
+    obs = rst_engine_observe(engine, &seg);
+    if (obs.rst)
+        p_add_proto_data(wmem_file_scope(), pinfo, proto_rstdiag, KEY_RST, (void *)obs.rst);
+    if (obs.follows)
+        p_add_proto_data(wmem_file_scope(), pinfo, proto_rstdiag, KEY_FOLLOWS,
+                         (void *)obs.follows);
+    return obs;
+}
+
+static rst_observation cached(packet_info *pinfo)
+{
+    rst_observation obs;
+
+    obs.rst = p_get_proto_data(wmem_file_scope(), pinfo, proto_rstdiag, KEY_RST);
+    obs.follows = p_get_proto_data(wmem_file_scope(), pinfo, proto_rstdiag, KEY_FOLLOWS);
+    return obs;
 }
 
 static void add_int(proto_tree *tree, int hf, tvbuff_t *tvb, bool present, int32_t value)
@@ -141,26 +158,50 @@ static proto_item *show_verdict(proto_tree *tree, tvbuff_t *tvb, const rst_verdi
     add_uint(st, hf_rst_count, tvb, v->rst_count);
     if (v->has_trigger)
         add_uint(st, hf_trigger, tvb, v->trigger);
+    if (v->has_reason_code)
+        add_uint(st, hf_reason_code, tvb, v->reason_code);
     return ti;
+}
+
+/* A segment from the claimed sender of a RST judged injected: the RST did
+ * not end its connection, so point back to it. */
+static void note_after_injection(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                                 const rst_record *rst)
+{
+    rst_verdict v;
+    proto_item *ti;
+
+    rst_engine_diagnose(engine, rst, PINFO_FD_VISITED(pinfo), &v);
+    if (v.cause != RST_CAUSE_INJECTED)
+        return;
+    ti = proto_tree_add_item(tree, proto_rstdiag, tvb, 0, 0, ENC_NA);
+    proto_item_set_generated(ti);
+    proto_item_append_text(ti, ": sender still speaks after the injected RST in frame %u",
+                           rst->rst.frame);
+    add_uint(proto_item_add_subtree(ti, ett_rstdiag), hf_after_injected, tvb, rst->rst.frame);
+    expert_add_info_format(pinfo, ti, &ei_after_injected,
+        "Segment from the claimed sender after the RST in frame %u, which was judged injected",
+        rst->rst.frame);
 }
 
 static int dissect_rstdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    const rst_record *rec;
+    rst_observation obs = PINFO_FD_VISITED(pinfo) ? cached(pinfo) : observe(tree, pinfo);
+    const rst_record *rec = obs.rst;
     rst_verdict *v;
     char summary[RST_SUMMARY_MAX];
     proto_item *ti;
 
-    if (!PINFO_FD_VISITED(pinfo))
-        rec = observe(tree, pinfo);
-    else
-        rec = p_get_proto_data(wmem_file_scope(), pinfo, proto_rstdiag, 0);
-    if (!rec || !engine)
+    if (!engine)
         return 0;
+    if (obs.follows)
+        note_after_injection(tvb, pinfo, tree, obs.follows);
+    if (!rec)
+        return obs.follows ? tvb_captured_length(tvb) : 0;
 
     /* Diagnosed on every pass: on a visited pass the whole capture is known. */
     v = wmem_new(pinfo->pool, rst_verdict);
-    rst_engine_diagnose(engine, rec, PINFO_FD_VISITED(pinfo), &diag_prefs, v);
+    rst_engine_diagnose(engine, rec, PINFO_FD_VISITED(pinfo), v);
     rst_summary(v, rec, summary, sizeof(summary));
 
     ti = show_verdict(tree, tvb, v, summary);
@@ -190,6 +231,13 @@ static void register_expert_info(void)
         ei[c] = entry;
     }
     expert_register_field_array(module, ei, array_length(ei));
+    {
+        static ei_register_info follow_up[] = {
+            { &ei_after_injected, { "rstdiag.expert.after_injected", PI_SECURITY, PI_NOTE,
+              "Segment from the claimed sender after an injected RST", EXPFILL } },
+        };
+        expert_register_field_array(module, follow_up, array_length(follow_up));
+    }
 }
 
 static void register_preferences(void)
@@ -208,6 +256,18 @@ static void register_preferences(void)
         "A SYN reusing the 4-tuple of a connection closed at most this many seconds "
         "before is refused because of TIME_WAIT (Linux keeps 60 s, Windows up to 240 s)",
         10, &diag_prefs.time_wait_s);
+    prefs_register_uint_preference(module, "retrans_limit", "Retransmission limit",
+        "A RST after at least this many retransmissions of unacknowledged data by its sender "
+        "is a retransmission-limit reset (Windows gives up after 5)",
+        10, &diag_prefs.retrans_limit);
+    prefs_register_uint_preference(module, "keepalive_probes", "Unanswered keep-alives",
+        "A RST after at least this many unanswered keep-alive probes by its sender "
+        "is an idle timeout (0 = never)",
+        10, &diag_prefs.keepalive_probes);
+    prefs_register_uint_preference(module, "burst_window", "RST burst window (ms)",
+        "RSTs of one claimed sender this close together, with differing sequence numbers, "
+        "TTLs or windows, form a burst (a sign of injection)",
+        10, &diag_prefs.burst_window_ms);
 }
 
 void proto_register_rstdiag(void)
@@ -251,6 +311,9 @@ void proto_register_rstdiag(void)
         { &hf_reason_code, { "Reason code", "rstdiag.reason_code", FT_UINT32, BASE_DEC, NULL,
           0x0, "Explicit reset reason carried by the RST (diagnostic payload or vendor code)",
           HFILL } },
+        { &hf_after_injected, { "After injected RST", "rstdiag.after_injected", FT_FRAMENUM,
+          BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
+          "This segment comes from the claimed sender of an injected RST, after it", HFILL } },
     };
     static gint *ett[] = { &ett_rstdiag };
 

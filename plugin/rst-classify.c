@@ -7,6 +7,7 @@
  */
 #include "rst-classify.h"
 
+#include "rst-reason.h"
 #include "rst-seq.h"
 
 #include <stdlib.h>
@@ -173,6 +174,35 @@ static bool within_time_wait(const rst_record *rec, const rst_prefs *prefs)
            rec->rst.ts_ns - rec->prev_end_ts <= (int64_t)prefs->time_wait_s * NS_PER_S;
 }
 
+/* A live socket's RST continues its IP ID counter; a jump away from a counter
+ * that moved in small steps says another device built it.  IP ID 0 is the
+ * Linux control socket's passive reset, a stack, not a forger. */
+static bool ipid_out_of_step(const rst_scene *sc)
+{
+    const rst_segment *rst = &sc->rec->rst;
+    uint16_t step;
+
+    if (!rst->has_ipid || rst->ipid == 0 || !flow_has(sc->s, RST_FLOW_IPID | RST_FLOW_IPID_STEP))
+        return false;
+    step = (uint16_t)(rst->ipid - sc->s->last_ipid);
+    return step == 0 || step > 1024;
+}
+
+/* RFC 5961: an inexact RST drew a challenge ACK, and this RST carries the
+ * sequence number that ACK asked for: legitimate, not a burst. */
+static bool answers_challenge_ack(const rst_scene *sc)
+{
+    return sc->s->rst_frame != 0 && sc->p->last_frame > sc->s->rst_frame &&
+           trigger_is(sc, RST_TCP_ACK, RST_TCP_SYN | RST_TCP_FIN | RST_TCP_RST) &&
+           sc->p->last_len == 0 && sc->rec->rst.seq == sc->p->last_ack &&
+           sc->s->rst_seq != sc->p->last_ack;
+}
+
+static bool keepalives_unanswered(const rst_scene *sc, const rst_prefs *prefs)
+{
+    return prefs->keepalive_probes > 0 && sc->s->keepalive_run >= prefs->keepalive_probes;
+}
+
 static void gather_evidence(const rst_scene *sc, const rst_context *ctx,
                             const rst_prefs *prefs, rst_verdict *v)
 {
@@ -201,6 +231,66 @@ static void gather_evidence(const rst_scene *sc, const rst_context *ctx,
         rst_ev_add(&v->evidence, RST_EV_REUSED_TUPLE);
     if (answers_syn(sc) && (sc->tflags & (RST_TCP_FIN | RST_TCP_RST | RST_TCP_URG)))
         rst_ev_add(&v->evidence, RST_EV_BAD_SYN_FLAGS);
+    if (ipid_out_of_step(sc))
+        rst_ev_add(&v->evidence, RST_EV_IPID_MISMATCH);
+    if (ctx->talk_after > 0)
+        rst_ev_add(&v->evidence, RST_EV_DATA_AFTER_RST);
+    if (sc->rec->burst_prev || ctx->burst_next > 0)
+        rst_ev_add(&v->evidence, RST_EV_RST_BURST);
+    if (answers_challenge_ack(sc))
+        rst_ev_add(&v->evidence, RST_EV_CHALLENGE_ACK);
+    if (keepalives_unanswered(sc, prefs))
+        rst_ev_add(&v->evidence, RST_EV_IDLE);
+}
+
+/* --- injection -------------------------------------------------------- */
+
+/* The textbook passive reset (RFC 793): no ACK flag, seq = the trigger's ACK. */
+static bool passive_shape(const rst_scene *sc)
+{
+    return !(sc->flags & RST_TCP_ACK) && trigger_is(sc, RST_TCP_ACK, RST_TCP_RST) &&
+           sc->rec->rst.seq == sc->p->last_ack;
+}
+
+/* The sender had a synchronized connection, so its own stack would set ACK
+ * (Linux tcp_send_active_reset, Windows) unless it answers in passive form. */
+static bool ack_missing(const rst_scene *sc)
+{
+    return !(sc->flags & RST_TCP_ACK) && flow_has(sc->s, RST_FLOW_SEEN) &&
+           (sc->s->state & (RST_FLOW_SYNACK | RST_FLOW_ACKED)) && !passive_shape(sc);
+}
+
+/* A RST that answers its trigger faster than half the sender's shortest
+ * handshake round trip cannot come from the sender (GFW 2023: 8 ms vs 248 ms).
+ * Sub-2 ms paths are too short to judge. */
+static bool too_early(const rst_scene *sc, const rst_context *ctx)
+{
+    int64_t latency;
+
+    if (!ctx->has_rtt || ctx->rtt_ns < 2000000 || !sc->has_trigger)
+        return false;
+    latency = sc->rec->rst.ts_ns - sc->p->last_ts;
+    return latency >= 0 && latency * 2 < ctx->rtt_ns;
+}
+
+/* Independent signs that a device forged the RST in the claimed sender's
+ * name (Weaver, Sommer, Paxson 2009: prefer a missed injection to a false
+ * alarm, so the verdict needs two).  A refusal of a SYN by a sender that
+ * never accepted the connection is judged only by the signs a firewall
+ * reject cannot also show: a firewall is nearer and builds its own RST. */
+static unsigned injection_signs(const rst_scene *sc, const rst_context *ctx, const rst_verdict *v)
+{
+    bool refusal = answers_syn(sc) && !flow_has(sc->s, RST_FLOW_SYNACK);
+    unsigned n = 0;
+
+    n += rst_ev_has(v->evidence, RST_EV_TTL_MISMATCH);
+    n += rst_ev_has(v->evidence, RST_EV_DATA_AFTER_RST);
+    n += rst_ev_has(v->evidence, RST_EV_RST_BURST) && !rst_ev_has(v->evidence, RST_EV_CHALLENGE_ACK);
+    if (!refusal) {
+        n += ack_missing(sc);
+        n += too_early(sc, ctx);
+    }
+    return n;
 }
 
 /* --- causes ------------------------------------------------------------ */
@@ -233,58 +323,129 @@ static bool stale_ack_reset(const rst_scene *sc, rst_sender sender)
            server->last_ack != client->syn_seq + 1 && sc->rec->rst.seq == server->last_ack;
 }
 
+static bool syn_scan_reset(const rst_scene *sc, rst_sender sender)
+{
+    return sender == RST_SENDER_CLIENT && after_synack(sc) &&
+           !flow_has(sc->s, RST_FLOW_ACKED) && !(sc->flags & RST_TCP_ACK);
+}
+
+static bool connect_scan_reset(const rst_scene *sc, rst_sender sender, const rst_verdict *v)
+{
+    return sender == RST_SENDER_CLIENT && rst_ev_has(v->evidence, RST_EV_AFTER_HANDSHAKE) &&
+           (sc->flags & RST_TCP_ACK);
+}
+
 /* Server reset right after the client's ACK or first data, having sent no
- * data: a full accept queue with tcp_abort_on_overflow (passive form: no ACK
- * flag), or a refusal after SYN/ACK retransmissions. */
+ * data: a full accept queue with tcp_abort_on_overflow (passive form), or a
+ * refusal after SYN/ACK retransmissions. */
 static bool overflow_reset(const rst_scene *sc, rst_sender sender)
 {
     return sender == RST_SENDER_SERVER && sc->handshake_done &&
            !flow_has(sc->s, RST_FLOW_DATA) && !sc->any_fin &&
            trigger_is(sc, RST_TCP_ACK, RST_TCP_SYN | RST_TCP_RST | RST_TCP_FIN) &&
-           ((!(sc->flags & RST_TCP_ACK) && sc->rec->rst.seq == sc->p->last_ack) ||
-            sc->s->retrans_run > 0);
+           (passive_shape(sc) || sc->s->retrans_run > 0);
+}
+
+/* The sender had closed its side (FIN) and the peer still sent data. */
+static bool data_after_close_reset(const rst_scene *sc)
+{
+    return flow_has(sc->s, RST_FLOW_FIN) && sc->has_trigger && sc->p->last_len > 0 &&
+           !(sc->tflags & RST_TCP_RST);
 }
 
 /* RFC 793 reply of a host without a connection to a segment with ACK. */
 static bool no_socket_reset(const rst_scene *sc)
 {
-    return !(sc->flags & RST_TCP_ACK) &&
-           trigger_is(sc, RST_TCP_ACK, RST_TCP_SYN | RST_TCP_RST) &&
-           sc->rec->rst.seq == sc->p->last_ack;
+    return passive_shape(sc) && !(sc->tflags & RST_TCP_SYN);
 }
 
-static rst_cause choose_cause(const rst_scene *sc, const rst_prefs *prefs, const rst_verdict *v)
+/* The connection can be told from one that a device or stack gave up on. */
+static bool endpoint_abort(const rst_scene *sc, const rst_verdict *v)
 {
-    if (rst_ev_has(v->evidence, RST_EV_ANSWERS_SYN))
-        return refusal_cause(sc, prefs, v);
+    return (sc->flags & RST_TCP_ACK) && v->origin != RST_ORIGIN_MIDDLEBOX &&
+           (sc->s->state & (RST_FLOW_SYNACK | RST_FLOW_ACKED));
+}
+
+static rst_cause heuristic_cause(const rst_scene *sc, const rst_prefs *prefs, const rst_verdict *v)
+{
+    rst_cause refusal;
+
+    if (rst_ev_has(v->evidence, RST_EV_IDLE))
+        return RST_CAUSE_IDLE_TIMEOUT;  /* idle-timeout over injected */
+    if (v->injection_signs >= 2)
+        return RST_CAUSE_INJECTED;
+    if (rst_ev_has(v->evidence, RST_EV_ANSWERS_SYN) &&
+        (refusal = refusal_cause(sc, prefs, v)) != RST_CAUSE_UNKNOWN)
+        return refusal;
     if (stale_ack_reset(sc, v->sender))
         return RST_CAUSE_TIME_WAIT;
-    if (v->sender == RST_SENDER_CLIENT && after_synack(sc) &&
-        !flow_has(sc->s, RST_FLOW_ACKED) && !(sc->flags & RST_TCP_ACK))
+    if (syn_scan_reset(sc, v->sender))
         return RST_CAUSE_SYN_SCAN;
-    if (v->sender == RST_SENDER_CLIENT && rst_ev_has(v->evidence, RST_EV_AFTER_HANDSHAKE) &&
-        (sc->flags & RST_TCP_ACK))
+    if (connect_scan_reset(sc, v->sender, v))
         return RST_CAUSE_CONNECT_SCAN;
     if (overflow_reset(sc, v->sender))
         return RST_CAUSE_LISTEN_OVERFLOW;
+    if (data_after_close_reset(sc))
+        return RST_CAUSE_DATA_AFTER_CLOSE;
+    if (sc->s->retrans_run >= prefs->retrans_limit && prefs->retrans_limit > 0)
+        return RST_CAUSE_RETRANSMISSION_LIMIT;
     if (no_socket_reset(sc))
         return RST_CAUSE_NO_SOCKET;
+    if (sc->any_fin && sc->p->last_len == 0 && endpoint_abort(sc, v))
+        return RST_CAUSE_FAST_CLOSE;
+    if (endpoint_abort(sc, v))
+        return RST_CAUSE_ABORT;
     return RST_CAUSE_UNKNOWN;
 }
 
-static rst_origin origin_of(const rst_verdict *v)
+/* Who built the RST: TTL, IP ID and timing against the claimed sender's own
+ * packets; an explicit vendor code is a device's own word. */
+static rst_origin origin_of(const rst_scene *sc, const rst_context *ctx, const rst_verdict *v)
 {
-    if (v->cause == RST_CAUSE_FIREWALL_REJECT || rst_ev_has(v->evidence, RST_EV_TTL_MISMATCH))
+    if (v->cause == RST_CAUSE_FIREWALL_REJECT || rst_ev_has(v->evidence, RST_EV_TTL_MISMATCH) ||
+        rst_ev_has(v->evidence, RST_EV_IPID_MISMATCH) || too_early(sc, ctx) ||
+        rst_ev_has(v->evidence, RST_EV_VENDOR_CODE))
         return RST_ORIGIN_MIDDLEBOX;
     if (v->has_ttl_delta || v->has_host_ttl_delta)
         return RST_ORIGIN_ENDPOINT;
     return RST_ORIGIN_UNKNOWN;
 }
 
+/* An explicit reason beats every heuristic. */
+static bool explicit_cause(const rst_record *rec, rst_verdict *v)
+{
+    rst_reason reason;
+
+    rst_reason_decode(&rec->rst, &reason);
+    switch (reason.kind) {
+    case RST_REASON_DIAGNOSTIC:
+        rst_ev_add(&v->evidence, RST_EV_REASON_CODE);
+        break;
+    case RST_REASON_NETSCALER:
+        rst_ev_add(&v->evidence, RST_EV_VENDOR_CODE);
+        break;
+    case RST_REASON_TEXT:
+        if (reason.cause != RST_CAUSE_UNKNOWN)
+            rst_ev_add(&v->evidence, RST_EV_VENDOR_CODE);
+        break;
+    default:
+        return false;
+    }
+    if (reason.kind != RST_REASON_TEXT) {
+        v->has_reason_code = true;
+        v->reason_code = reason.code;
+    }
+    if (reason.cause == RST_CAUSE_UNKNOWN)
+        return false;
+    v->cause = reason.cause;
+    return true;
+}
+
 void rst_classify(const rst_record *rec, const rst_context *ctx,
                   const rst_prefs *prefs, rst_verdict *out)
 {
     rst_scene sc;
+    bool explicit_reason;
 
     memset(out, 0, sizeof(*out));
     build_scene(rec, &sc);
@@ -299,6 +460,11 @@ void rst_classify(const rst_record *rec, const rst_context *ctx,
         out->trigger = sc.p->last_frame;
     }
     gather_evidence(&sc, ctx, prefs, out);
-    out->cause = choose_cause(&sc, prefs, out);
-    out->origin = origin_of(out);
+    out->injection_signs = injection_signs(&sc, ctx, out);
+    explicit_reason = explicit_cause(rec, out);
+    out->origin = origin_of(&sc, ctx, out);
+    if (!explicit_reason)
+        out->cause = heuristic_cause(&sc, prefs, out);
+    if (out->cause == RST_CAUSE_FIREWALL_REJECT)
+        out->origin = RST_ORIGIN_MIDDLEBOX;
 }

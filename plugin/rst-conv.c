@@ -80,8 +80,13 @@ static void track_sequence_space(rst_flow *flow, const rst_segment *seg)
     uint32_t space = seq_space(seg);
     uint32_t end = seg->seq + space;
 
-    if (space == 0 || is_keepalive(flow, seg))
+    if (is_keepalive(flow, seg)) {
+        flow->keepalive_run++;
         return;
+    }
+    if (space == 0)
+        return;
+    flow->keepalive_run = 0;
     if ((flow->state & RST_FLOW_NEXT_SEQ) && !rst_seq_after(end, flow->next_seq)) {
         flow->retrans_run++;    /* nothing new: sent before */
         return;
@@ -104,18 +109,29 @@ static void track_acknowledgement(rst_flow *flow, rst_flow *peer, const rst_segm
     flow->state |= RST_FLOW_ACK_SENT;
 }
 
+static void track_rst(rst_flow *flow, const rst_segment *seg)
+{
+    flow->state |= RST_FLOW_RST;
+    flow->rst_frame = seg->frame;
+    flow->rst_ts = seg->ts_ns;
+    flow->rst_seq = seg->seq;
+    flow->rst_window = seg->window;
+    flow->rst_ttl = seg->ttl;
+}
+
 static void track_flags(rst_conv *conv, int dir, const rst_segment *seg)
 {
     rst_flow *flow = &conv->flow[dir];
     uint16_t f = seg->flags;
 
     if (f & RST_TCP_RST) {
-        flow->state |= RST_FLOW_RST;
+        track_rst(flow, seg);
         return;
     }
     if (f & RST_TCP_SYN) {
         flow->state |= (f & RST_TCP_ACK) ? RST_FLOW_SYNACK : RST_FLOW_SYN;
         flow->syn_seq = seg->seq;
+        flow->syn_ts = seg->ts_ns;
         if (!(f & RST_TCP_ACK) && conv->client < 0)
             conv->client = dir;
     } else if (f & RST_TCP_ACK) {
@@ -127,6 +143,15 @@ static void track_flags(rst_conv *conv, int dir, const rst_segment *seg)
         flow->state |= RST_FLOW_DATA;
 }
 
+/* Small IP ID steps between consecutive packets mean a per-connection
+ * counter (Linux, older stacks), against which a RST's IP ID can be judged. */
+static bool small_ipid_step(uint16_t from, uint16_t to)
+{
+    uint16_t step = (uint16_t)(to - from);
+
+    return step >= 1 && step <= 64;
+}
+
 static void track_ip(rst_flow *flow, const rst_segment *seg)
 {
     if (seg->flags & RST_TCP_RST)
@@ -136,10 +161,15 @@ static void track_ip(rst_flow *flow, const rst_segment *seg)
         flow->state |= RST_FLOW_TTL;
     }
     if (seg->has_ipid) {
+        if ((flow->state & RST_FLOW_IPID) && small_ipid_step(flow->last_ipid, seg->ipid))
+            flow->state |= RST_FLOW_IPID_STEP;
+        else if (flow->state & RST_FLOW_IPID)
+            flow->state &= (uint16_t)~RST_FLOW_IPID_STEP;
         flow->last_ipid = seg->ipid;
         flow->state |= RST_FLOW_IPID;
     }
 }
+
 
 void rst_conv_update(rst_conv *conv, const rst_segment *seg)
 {
@@ -151,6 +181,7 @@ void rst_conv_update(rst_conv *conv, const rst_segment *seg)
         track_sequence_space(flow, seg);
         track_acknowledgement(flow, &conv->flow[!dir], seg);
         flow->window = seg->window;
+        conv->flow[!dir].keepalive_run = 0;     /* it answered (or spoke) */
     }
     track_ip(flow, seg);
     flow->state |= RST_FLOW_SEEN;

@@ -21,6 +21,7 @@
 #define RST_FLOW_TTL       0x0100   /* last_ttl is known */
 #define RST_FLOW_IPID      0x0200   /* last_ipid is known */
 #define RST_FLOW_RST       0x0400   /* a RST */
+#define RST_FLOW_IPID_STEP 0x0800   /* its IP IDs grow by small steps (a per-socket counter) */
 
 /* What one endpoint of a conversation has sent. */
 typedef struct {
@@ -33,9 +34,16 @@ typedef struct {
     uint32_t acked;             /* highest ACK number it sent */
     uint32_t window;            /* latest window it advertised */
     uint32_t syn_seq;           /* ISN of its SYN or SYN/ACK */
+    int64_t  syn_ts;            /* when it last sent its SYN or SYN/ACK */
     uint32_t retrans_run;       /* retransmissions since it last made progress */
+    uint32_t keepalive_run;     /* keep-alive probes the peer has not answered */
     uint8_t  last_ttl;          /* of its latest non-RST segment */
     uint16_t last_ipid;
+    /* Its latest RST, to recognise bursts. */
+    uint32_t rst_frame;         /* 0 = none yet */
+    int64_t  rst_ts;
+    uint32_t rst_seq, rst_window;
+    uint8_t  rst_ttl;
 } rst_flow;
 
 typedef struct rst_record rst_record;

@@ -10,6 +10,7 @@
 
 #include "rst-classify.h"
 #include "rst-hosts.h"
+#include "rst-seq.h"
 
 #include <glib.h>
 #include <string.h>
@@ -30,6 +31,7 @@ struct rst_engine {
     GHashTable *tuples;         /* tuple_key* -> tuple_entry* */
     rst_hosts  *hosts;
     GPtrArray  *records;        /* owns every rst_record */
+    const rst_prefs *prefs;
 };
 
 static int endpoint_cmp(const rst_addr *a, uint16_t pa, const rst_addr *b, uint16_t pb)
@@ -66,10 +68,11 @@ static gboolean tuple_equal(gconstpointer a, gconstpointer b)
            rst_addr_equal(&x->addr[0], &y->addr[0]) && rst_addr_equal(&x->addr[1], &y->addr[1]);
 }
 
-rst_engine *rst_engine_new(void)
+rst_engine *rst_engine_new(const rst_prefs *prefs)
 {
     rst_engine *e = g_new0(rst_engine, 1);
 
+    e->prefs = prefs;
     e->convs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     e->tuples = g_hash_table_new_full(tuple_hash, tuple_equal, NULL, g_free);
     e->hosts = rst_hosts_new();
@@ -136,60 +139,108 @@ static rst_record *new_record(rst_engine *e, const rst_conv *conv, const rst_seg
     rec->has_prev_ts = conv->has_last;
     rec->prev_ts = conv->last_ts;
     rec->has_host_ttl = rst_hosts_usual_ttl(e->hosts, &seg->src, &rec->host_ttl);
+    rec->has_rtt = rst_hosts_min_rtt(e->hosts, &seg->src, &rec->rtt_ns);
     rec->rst_ordinal = conv->rst_count + 1;
     rec->conv = conv;
     g_ptr_array_add(e->records, rec);
     return rec;
 }
 
-/* Count what the claimed sender of earlier RSTs still sends (Weaver's race):
- * payload or FIN at or beyond the RST's sequence number, so that segments
- * already in flight before it do not count. */
-static void count_data_after(rst_conv *conv, int dir, const rst_segment *seg)
+/* The claimed sender of an earlier RST still speaks (Weaver's race): payload
+ * or FIN at or beyond the RST's sequence number, so that segments already in
+ * flight before it do not count, or a SYN (a live socket).  Returns the RST. */
+static const rst_record *count_talk_after(rst_conv *conv, int dir, const rst_segment *seg)
 {
     rst_record *rst = conv->last_rst[dir];
+    bool data = seg->len > 0 || (seg->flags & RST_TCP_FIN);
 
-    if (!rst || (seg->flags & RST_TCP_RST) || !(seg->len > 0 || (seg->flags & RST_TCP_FIN)))
-        return;
-    if ((int32_t)(seg->seq - rst->rst.seq) >= 0)
+    if (!rst || (seg->flags & RST_TCP_RST))
+        return NULL;
+    if (data && rst_seq_diff(seg->seq, rst->rst.seq) >= 0) {
         rst->data_after++;
+        rst->talk_after++;
+        return rst;
+    }
+    if (seg->flags & RST_TCP_SYN) {
+        rst->talk_after++;
+        return rst;
+    }
+    return NULL;
 }
 
-const rst_record *rst_engine_observe(rst_engine *e, const rst_segment *seg)
+/* Another RST of the same claimed sender shortly after its previous one, that
+ * does not simply answer a newer segment of the peer, and differs from it in
+ * sequence number, TTL or window: what injectors spray to hit the window
+ * (GFW 2006: seq +0/+1460/+4380; GFW 2023: TTL and window +1 each). */
+static bool continues_burst(const rst_conv *conv, int dir, const rst_segment *seg,
+                            const rst_prefs *prefs)
 {
+    const rst_flow *flow = &conv->flow[dir], *peer = &conv->flow[!dir];
+
+    if (!flow->rst_frame || seg->ts_ns - flow->rst_ts > (int64_t)prefs->burst_window_ms * 1000000)
+        return false;
+    if (peer->last_frame > flow->rst_frame)
+        return false;           /* it answers something new */
+    return seg->seq != flow->rst_seq || seg->ttl != flow->rst_ttl ||
+           seg->window != flow->rst_window;
+}
+
+/* A SYN/ACK after the peer's SYN measures the round trip to its sender. */
+static void observe_handshake_rtt(rst_engine *e, const rst_conv *conv, int dir,
+                                  const rst_segment *seg)
+{
+    const rst_flow *peer = &conv->flow[!dir];
+
+    if ((seg->flags & (RST_TCP_SYN | RST_TCP_ACK)) == (RST_TCP_SYN | RST_TCP_ACK) &&
+        (peer->state & RST_FLOW_SYN) && (peer->last_flags & RST_TCP_SYN))
+        rst_hosts_observe_rtt(e->hosts, &seg->src, seg->ts_ns - peer->syn_ts);
+}
+
+rst_observation rst_engine_observe(rst_engine *e, const rst_segment *seg)
+{
+    rst_observation obs = { NULL, NULL };
     rst_conv *conv = find_conv(e, seg);
-    rst_record *rec = NULL;
     int dir;
 
     if (rst_conv_restart_on_new_syn(conv, seg))
         link_tuple(e, conv, seg);
     dir = rst_conv_direction(conv, seg);
     if (seg->flags & RST_TCP_RST) {
-        rec = new_record(e, conv, seg);
+        rst_record *rec = new_record(e, conv, seg);
+        rec->burst_prev = continues_burst(conv, dir, seg, e->prefs);
+        if (rec->burst_prev && conv->last_rst[dir])
+            conv->last_rst[dir]->burst_next++;
         conv->last_rst[dir] = rec;
+        obs.rst = rec;
     } else {
-        count_data_after(conv, dir, seg);
+        obs.follows = count_talk_after(conv, dir, seg);
+        observe_handshake_rtt(e, conv, dir, seg);
         if (seg->has_ttl)
             rst_hosts_observe(e->hosts, &seg->src, seg->ttl);
     }
     rst_conv_update(conv, seg);
-    return rec;
+    return obs;
 }
 
 void rst_engine_diagnose(const rst_engine *e, const rst_record *rec,
-                         bool whole_capture, const rst_prefs *prefs, rst_verdict *out)
+                         bool whole_capture, rst_verdict *out)
 {
     rst_context ctx = { 0 };
 
     ctx.whole_capture = whole_capture;
     if (whole_capture) {
         ctx.has_host_ttl = rst_hosts_usual_ttl(e->hosts, &rec->rst.src, &ctx.host_ttl);
+        ctx.has_rtt = rst_hosts_min_rtt(e->hosts, &rec->rst.src, &ctx.rtt_ns);
         ctx.rst_count = rec->conv->rst_count;
         ctx.data_after = rec->data_after;
+        ctx.talk_after = rec->talk_after;
+        ctx.burst_next = rec->burst_next;
     } else {
         ctx.has_host_ttl = rec->has_host_ttl;
         ctx.host_ttl = rec->host_ttl;
+        ctx.has_rtt = rec->has_rtt;
+        ctx.rtt_ns = rec->rtt_ns;
         ctx.rst_count = rec->rst_ordinal;
     }
-    rst_classify(rec, &ctx, prefs, out);
+    rst_classify(rec, &ctx, e->prefs, out);
 }

@@ -12,16 +12,22 @@
 
 typedef struct rst_engine rst_engine;
 
-rst_engine *rst_engine_new(void);
+/* prefs must outlive the engine; the diagnosis reads them as they are then. */
+rst_engine *rst_engine_new(const rst_prefs *prefs);
 void        rst_engine_free(rst_engine *engine);
 
-/* Feed one segment (first pass, capture order).  Returns the record when the
- * segment is a RST; it lives as long as the engine. */
-const rst_record *rst_engine_observe(rst_engine *engine, const rst_segment *seg);
+/* What one segment is to rstdiag; records live as long as the engine. */
+typedef struct {
+    const rst_record *rst;      /* the segment is this RST */
+    const rst_record *follows;  /* the segment is its sender speaking after this RST */
+} rst_observation;
+
+/* Feed one segment (first pass, capture order). */
+rst_observation rst_engine_observe(rst_engine *engine, const rst_segment *seg);
 
 /* Diagnose a RST.  whole_capture: every packet has been observed, so totals
  * and baselines include what came after the RST (GUI, tshark -2). */
 void rst_engine_diagnose(const rst_engine *engine, const rst_record *rec,
-                         bool whole_capture, const rst_prefs *prefs, rst_verdict *out);
+                         bool whole_capture, rst_verdict *out);
 
 #endif /* RST_ENGINE_H */

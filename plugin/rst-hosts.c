@@ -16,6 +16,7 @@ typedef struct {
     rst_addr addr;
     uint8_t  ttl[TTL_SLOTS];
     uint32_t count[TTL_SLOTS];  /* 0 = free slot */
+    int64_t  min_rtt_ns;        /* 0 = none seen */
 } host_entry;
 
 struct rst_hosts {
@@ -65,6 +66,39 @@ void rst_hosts_free(rst_hosts *hosts)
     g_free(hosts);
 }
 
+static host_entry *host_of(rst_hosts *hosts, const rst_addr *addr)
+{
+    host_entry *host = g_hash_table_lookup(hosts->by_addr, addr);
+
+    if (!host) {
+        host = g_new0(host_entry, 1);
+        host->addr = *addr;
+        g_hash_table_insert(hosts->by_addr, &host->addr, host);
+    }
+    return host;
+}
+
+void rst_hosts_observe_rtt(rst_hosts *hosts, const rst_addr *addr, int64_t rtt_ns)
+{
+    host_entry *host;
+
+    if (addr->family == 0 || rtt_ns <= 0)
+        return;
+    host = host_of(hosts, addr);
+    if (host->min_rtt_ns == 0 || rtt_ns < host->min_rtt_ns)
+        host->min_rtt_ns = rtt_ns;
+}
+
+bool rst_hosts_min_rtt(const rst_hosts *hosts, const rst_addr *addr, int64_t *rtt_ns)
+{
+    const host_entry *host = g_hash_table_lookup(hosts->by_addr, addr);
+
+    if (!host || host->min_rtt_ns == 0)
+        return false;
+    *rtt_ns = host->min_rtt_ns;
+    return true;
+}
+
 void rst_hosts_observe(rst_hosts *hosts, const rst_addr *addr, uint8_t ttl)
 {
     host_entry *host;
@@ -72,12 +106,7 @@ void rst_hosts_observe(rst_hosts *hosts, const rst_addr *addr, uint8_t ttl)
 
     if (addr->family == 0)
         return;
-    host = g_hash_table_lookup(hosts->by_addr, addr);
-    if (!host) {
-        host = g_new0(host_entry, 1);
-        host->addr = *addr;
-        g_hash_table_insert(hosts->by_addr, &host->addr, host);
-    }
+    host = host_of(hosts, addr);
     for (unsigned i = 0; i < TTL_SLOTS; i++) {
         if (host->count[i] && host->ttl[i] == ttl) {
             host->count[i]++;

@@ -21,6 +21,12 @@ void rst_hosts_observe(rst_hosts *hosts, const rst_addr *addr, uint8_t ttl);
 /* The most frequent TTL seen from addr so far; false when none was seen. */
 bool rst_hosts_usual_ttl(const rst_hosts *hosts, const rst_addr *addr, uint8_t *ttl);
 
+/* Record a handshake round trip to addr (its SYN/ACK after the peer's SYN). */
+void rst_hosts_observe_rtt(rst_hosts *hosts, const rst_addr *addr, int64_t rtt_ns);
+
+/* The shortest handshake round trip seen to addr; false when none. */
+bool rst_hosts_min_rtt(const rst_hosts *hosts, const rst_addr *addr, int64_t *rtt_ns);
+
 /* Shared by the tables keyed on addresses. */
 unsigned rst_addr_hash(const rst_addr *addr);
 bool     rst_addr_equal(const rst_addr *a, const rst_addr *b);

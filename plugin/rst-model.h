@@ -19,6 +19,10 @@
 #define RST_TCP_ACK 0x010
 #define RST_TCP_URG 0x020
 
+/* How much of a RST's payload is kept: the diagnostic payload is 8 bytes,
+ * vendors' reset-cause texts a few dozen. */
+#define RST_PAYLOAD_MAX 64
+
 /* An IPv4 or IPv6 address; family 0 means "not known". */
 typedef struct {
     uint8_t family;             /* 4, 6 or 0 */
@@ -40,6 +44,8 @@ typedef struct {
     bool     has_ttl;
     bool     has_ipid;          /* IPv4 only */
     uint16_t ipid;
+    uint16_t payload_len;       /* bytes in payload[]: the start of a RST's payload */
+    uint8_t  payload[RST_PAYLOAD_MAX];
 } rst_segment;
 
 typedef enum {
@@ -127,9 +133,12 @@ typedef struct {
     uint32_t idle_threshold_s;  /* idle gap that makes an idle timeout */
     uint32_t ttl_tolerance;     /* TTL difference still counted as "same" */
     uint32_t time_wait_s;       /* how long a closed 4-tuple stays in TIME_WAIT */
+    uint32_t retrans_limit;     /* retransmissions that make a retransmission limit */
+    uint32_t keepalive_probes;  /* unanswered keep-alives that make an idle timeout */
+    uint32_t burst_window_ms;   /* RSTs this close together form a burst */
 } rst_prefs;
 
-#define RST_PREFS_DEFAULT { 60, 0, 240 }
+#define RST_PREFS_DEFAULT { 60, 0, 240, 3, 2, 2000 }
 
 /* The diagnosis of one RST. */
 typedef struct {
@@ -149,6 +158,9 @@ typedef struct {
     uint32_t data_after;
     uint32_t rst_count;
     uint32_t trigger;           /* frame number the RST answers */
+    bool     has_reason_code;
+    uint32_t reason_code;       /* explicit reset reason carried by the RST */
+    uint32_t injection_signs;   /* independent signs of injection found */
 
     /* Values quoted by the summary. */
     uint8_t  ttl;

@@ -23,9 +23,15 @@ struct rst_record {
     int64_t   prev_ts;          /* previous segment of the conversation */
     bool      has_host_ttl;
     uint8_t   host_ttl;         /* sender address's usual TTL, as known then */
+    bool      has_rtt;
+    int64_t   rtt_ns;           /* shortest handshake round trip to the sender, as known then */
+    bool      burst_prev;       /* follows another RST of its sender in a burst */
     uint32_t  rst_ordinal;      /* 1 for the conversation's first RST */
     const rst_conv *conv;       /* for totals known later */
+    /* Amended as later packets arrive (complete once the capture is read). */
     uint32_t  data_after;       /* payload/FIN segments its sender sent after it */
+    uint32_t  talk_after;       /* the same, plus SYNs: its sender still speaks */
+    uint32_t  burst_next;       /* later RSTs of its sender in the same burst */
 };
 
 /* What is known about a RST beyond its record. */
@@ -33,8 +39,12 @@ typedef struct {
     bool     whole_capture;     /* every packet of the capture has been seen */
     bool     has_host_ttl;
     uint8_t  host_ttl;
+    bool     has_rtt;
+    int64_t  rtt_ns;
     uint32_t rst_count;
     uint32_t data_after;
+    uint32_t talk_after;
+    uint32_t burst_next;
 } rst_context;
 
 #endif /* RST_RECORD_H */

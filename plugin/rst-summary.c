@@ -8,6 +8,7 @@
 #include "rst-summary.h"
 
 #include "rst-names.h"
+#include "rst-reason.h"
 
 #include <glib.h>
 #include <stdarg.h>
@@ -84,6 +85,31 @@ static void what_happened(text *t, const rst_verdict *v, const rst_record *rec)
     case RST_CAUSE_CONNECT_SCAN:
         put(t, "client completed the handshake and reset at once, no data either way");
         break;
+    case RST_CAUSE_RETRANSMISSION_LIMIT:
+        put(t, "%s gave up after retransmitting unacknowledged data %u times",
+            who(v), v->retransmissions);
+        break;
+    case RST_CAUSE_IDLE_TIMEOUT:
+        if (v->has_idle && v->idle_ns >= G_GINT64_CONSTANT(1000000000))
+            put(t, "RST after %.1f s of silence in the conversation", (double)v->idle_ns / 1e9);
+        else
+            put(t, "RST after unanswered keep-alives or an explicit idle-timeout reason");
+        if (v->origin == RST_ORIGIN_MIDDLEBOX)
+            put(t, ", sent by a device whose state timed out");
+        break;
+    case RST_CAUSE_INJECTED:
+        put(t, "RST in the %s's name with %u signs of forgery", who(v), v->injection_signs);
+        break;
+    case RST_CAUSE_DATA_AFTER_CLOSE:
+        put(t, "%s had closed its side (FIN) and reset the data its peer still sent (frame %u)",
+            who(v), v->trigger);
+        break;
+    case RST_CAUSE_FAST_CLOSE:
+        put(t, "%s ended the FIN exchange with a RST instead of the last ACK", who(v));
+        break;
+    case RST_CAUSE_ABORT:
+        put(t, "%s aborted the connection (SO_LINGER 0 or close with unread data)", who(v));
+        break;
     case RST_CAUSE_NO_SOCKET:
         put(t, "%s answered frame %u with a bare RST whose seq is that segment's ACK: "
             "it holds no connection for it", who(v), v->trigger);
@@ -97,11 +123,15 @@ static void what_happened(text *t, const rst_verdict *v, const rst_record *rec)
     }
 }
 
+/* Each measurement once, in the order an analyst checks them. */
 static void measurements(text *t, const rst_verdict *v)
 {
     const char *sep = "; ";
 
-    if (v->has_host_ttl_delta) {
+    if (rst_ev_has(v->evidence, RST_EV_TTL_MISMATCH) && v->has_ttl_delta) {
+        put(t, "%sTTL %u differs from the sender's %u", sep, v->ttl, v->sender_last_ttl);
+        sep = ", ";
+    } else if (v->has_host_ttl_delta) {
         put(t, "%sTTL %u, host's usual %u", sep, v->ttl, v->host_usual_ttl);
         sep = ", ";
     } else if (v->has_ttl_delta) {
@@ -125,8 +155,53 @@ static void measurements(text *t, const rst_verdict *v)
             v->retransmissions == 1 ? "" : "s");
         sep = ", ";
     }
-    if (rst_ev_has(v->evidence, RST_EV_IDLE))
+    if (rst_ev_has(v->evidence, RST_EV_IPID_MISMATCH)) {
+        put(t, "%sIP ID out of the sender's sequence", sep);
+        sep = ", ";
+    }
+    if (rst_ev_has(v->evidence, RST_EV_RST_BURST)) {
+        put(t, "%spart of a RST burst", sep);
+        sep = ", ";
+    }
+    if (rst_ev_has(v->evidence, RST_EV_DATA_AFTER_RST)) {
+        put(t, "%sthe sender kept sending after it", sep);
+        sep = ", ";
+    }
+    if (rst_ev_has(v->evidence, RST_EV_CHALLENGE_ACK)) {
+        put(t, "%sanswers an RFC 5961 challenge ACK", sep);
+        sep = ", ";
+    }
+    if (rst_ev_has(v->evidence, RST_EV_IDLE) && v->has_idle &&
+        v->idle_ns >= G_GINT64_CONSTANT(1000000000))
         put(t, "%sidle %.1f s", sep, (double)v->idle_ns / 1e9);
+}
+
+static void explicit_reason(text *t, const rst_record *rec)
+{
+    rst_reason reason;
+    char payload[RST_PAYLOAD_MAX + 1];
+
+    rst_reason_decode(&rec->rst, &reason);
+    if (reason.kind == RST_REASON_DIAGNOSTIC)
+        put(t, "; diagnostic payload: reason %u%s%s%s", reason.code,
+            reason.meaning ? " (" : "", reason.meaning ? reason.meaning : "",
+            reason.meaning ? ")" : "");
+    else if (reason.kind == RST_REASON_NETSCALER)
+        put(t, "; NetScaler code %u (%s)", reason.code, reason.meaning);
+    else if (rst_reason_text(&rec->rst, payload, sizeof(payload)))
+        put(t, "; payload \"%s\"", payload);
+}
+
+/* In a single pass later packets are unknown: say where they could matter. */
+static void lookahead_note(text *t, const rst_verdict *v)
+{
+    if (v->whole_capture)
+        return;
+    if (v->cause != RST_CAUSE_INJECTED && v->injection_signs == 1)
+        put(t, " (single pass: 1 sign of injection so far; later packets may add more)");
+    else if ((v->cause == RST_CAUSE_PORT_CLOSED || v->cause == RST_CAUSE_UNKNOWN) &&
+             !v->has_host_ttl_delta)
+        put(t, " (single pass: no TTL baseline for the sender yet)");
 }
 
 char *rst_summary(const rst_verdict *v, const rst_record *rec, char *buf, size_t size)
@@ -139,5 +214,7 @@ char *rst_summary(const rst_verdict *v, const rst_record *rec, char *buf, size_t
     put(&t, "%s: ", rst_cause_title(v->cause));
     what_happened(&t, v, rec);
     measurements(&t, v);
+    explicit_reason(&t, rec);
+    lookahead_note(&t, v);
     return buf;
 }

@@ -38,8 +38,8 @@ static void lab_init(lab *l)
     rst_prefs defaults = RST_PREFS_DEFAULT;
 
     memset(l, 0, sizeof(*l));
-    l->engine = rst_engine_new();
     l->prefs = defaults;
+    l->engine = rst_engine_new(&l->prefs);
     l->now_ns = G_GINT64_CONSTANT(1700000000) * 1000000000;
     l->cport = 40000;
     l->client_ttl = 64;
@@ -83,7 +83,7 @@ static const rst_record *play_ttl(lab *l, int from, uint16_t flags, uint32_t seq
     seg.has_ttl = true;
     seg.has_ipid = true;
     seg.ipid = (flags & RST) && !(flags & ACK) ? 0 : (uint16_t)(1000 + seg.frame);
-    return rst_engine_observe(l->engine, &seg);
+    return rst_engine_observe(l->engine, &seg).rst;
 }
 
 static const rst_record *play(lab *l, int from, uint16_t flags, uint32_t seq, uint32_t ack,
@@ -95,7 +95,7 @@ static const rst_record *play(lab *l, int from, uint16_t flags, uint32_t seq, ui
 static void diagnose(lab *l, const rst_record *rec, bool whole, rst_verdict *v)
 {
     g_assert_nonnull(rec);
-    rst_engine_diagnose(l->engine, rec, whole, &l->prefs, v);
+    rst_engine_diagnose(l->engine, rec, whole, v);
 }
 
 static void assert_cause(const rst_verdict *v, rst_cause cause)

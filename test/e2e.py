@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""End-to-end checks of rstdiag: the real tshark with the built plugin on real captures.
+
+  e2e.py capture PLUGIN CAPTURE   golden fields (single pass and -2), ground truth,
+                                  one expert entry per RST, nothing on non-RST frames
+  e2e.py contract PLUGIN          tshark -G fields lists the whole field contract
+  e2e.py fuzz PLUGIN CAPTURE...   editcap -E mutations and truncations never crash tshark
+  e2e.py update PLUGIN CAPTURE... rewrite the golden files (review the diff!)
+
+tshark runs through tools/tshark-rstdiag (as an unprivileged user when root).
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+RUNNER = os.path.join(ROOT, "tools", "tshark-rstdiag")
+EXPECTED = os.path.join(HERE, "expected")
+CONTRACT = os.path.join(ROOT, "..", "shared", "contract.md")
+
+FIELDS = ["frame.number", "tcp.stream", "rstdiag.phase", "rstdiag.cause", "rstdiag.sender",
+          "rstdiag.origin", "rstdiag.evidence", "rstdiag.ttl_delta", "rstdiag.host_ttl_delta",
+          "rstdiag.seq_delta", "rstdiag.idle", "rstdiag.retransmissions", "rstdiag.data_after",
+          "rstdiag.rst_count", "rstdiag.trigger", "rstdiag.summary"]
+
+# The contract's fields (../shared/contract.md); kept here too so the check runs without it.
+CONTRACT_FIELDS = ["rstdiag.phase", "rstdiag.cause", "rstdiag.sender", "rstdiag.origin",
+                   "rstdiag.summary", "rstdiag.evidence", "rstdiag.ttl_delta",
+                   "rstdiag.host_ttl_delta", "rstdiag.seq_delta", "rstdiag.idle",
+                   "rstdiag.retransmissions", "rstdiag.data_after", "rstdiag.rst_count",
+                   "rstdiag.trigger", "rstdiag.vantage", "rstdiag.vantages",
+                   "rstdiag.reason_code"]
+
+
+class Failure(Exception):
+    pass
+
+
+def tshark(plugin, *args, check=True):
+    proc = subprocess.run([RUNNER, plugin, *args], capture_output=True, text=True, timeout=600)
+    if check and proc.returncode != 0:
+        raise Failure(f"tshark {' '.join(args)} exited {proc.returncode}: {proc.stderr[-2000:]}")
+    return proc
+
+
+def fields_table(plugin, capture, two_pass, fields=FIELDS, display_filter="rstdiag"):
+    args = ["-r", capture, "-Y", display_filter, "-T", "fields", "-E", "header=y",
+            "-E", "occurrence=a", "-E", "aggregator=,", "-E", "separator=/t"]
+    if two_pass:
+        args.insert(0, "-2")
+    for f in fields:
+        args += ["-e", f]
+    return tshark(plugin, *args).stdout
+
+
+def golden_path(capture, two_pass):
+    name = os.path.splitext(os.path.basename(capture))[0]
+    return os.path.join(EXPECTED, name + (".2pass.tsv" if two_pass else ".tsv"))
+
+
+def check_golden(plugin, capture, two_pass):
+    got = fields_table(plugin, capture, two_pass)
+    path = golden_path(capture, two_pass)
+    if not os.path.exists(path):
+        raise Failure(f"no golden file {path}: run e2e.py update and review it")
+    with open(path) as f:
+        want = f.read()
+    if got != want:
+        import difflib
+        diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True),
+                                            path, "tshark output"))
+        raise Failure(f"{'-2' if two_pass else 'single pass'} output differs:\n{diff}")
+
+
+def read_truth(capture):
+    path = os.path.splitext(capture)[0] + ".truth.tsv"
+    if not os.path.exists(path):
+        return None
+    rows = {}
+    with open(path) as f:
+        header = f.readline().rstrip("\n").split("\t")
+        for line in f:
+            if line.strip():
+                row = dict(zip(header, line.rstrip("\n").split("\t")))
+                rows[row["frame"]] = row
+    return rows
+
+
+def check_truth(plugin, capture, two_pass):
+    """Every RST of the capture gets the cause and sender its ground truth says."""
+    truth = read_truth(capture)
+    if truth is None:
+        return
+    table = fields_table(plugin, capture, two_pass,
+                         ["frame.number", "rstdiag.cause", "rstdiag.sender"],
+                         "rstdiag || tcp.flags.reset == 1")
+    got = {}
+    for line in table.splitlines()[1:]:
+        frame, cause, sender = (line.split("\t") + ["", ""])[:3]
+        got[frame] = (cause, sender)
+    errors = []
+    for frame, row in truth.items():
+        have = got.pop(frame, None)
+        if have != (row["cause"], row["sender"]):
+            errors.append(f"frame {frame}: want {row['cause']}/{row['sender']}, got {have}")
+    for frame, have in got.items():
+        if have[0]:
+            errors.append(f"frame {frame}: rstdiag {have} where the ground truth has no RST")
+    if errors:
+        raise Failure(f"{'-2' if two_pass else 'single pass'} disagrees with ground truth:\n  "
+                      + "\n  ".join(errors))
+
+
+def check_expert(plugin, capture):
+    """One rstdiag expert entry per RST, carrying the summary."""
+    table = fields_table(plugin, capture, True,
+                         ["frame.number", "rstdiag.summary", "_ws.expert.message"])
+    for line in table.splitlines()[1:]:
+        frame, summary, messages = (line.split("\t") + ["", ""])[:3]
+        if messages.count(summary) != 1:
+            raise Failure(f"frame {frame}: expert info lacks the summary {summary!r}")
+
+
+def check_only_rst_frames(plugin, capture):
+    """rstdiag appears on RST segments only, never on ICMP-quoted headers."""
+    out = tshark(plugin, "-2", "-r", capture, "-Y",
+                 "rstdiag && !(tcp.flags.reset == 1) || rstdiag && (icmp || icmpv6)",
+                 "-T", "fields", "-e", "frame.number").stdout
+    if out.strip():
+        raise Failure(f"rstdiag on frames that are not RSTs of the capture: {out.split()}")
+
+
+def cmd_capture(plugin, capture):
+    check_golden(plugin, capture, False)
+    check_golden(plugin, capture, True)
+    check_truth(plugin, capture, False)
+    check_truth(plugin, capture, True)
+    check_expert(plugin, capture)
+    check_only_rst_frames(plugin, capture)
+
+
+def contract_fields():
+    names = set(CONTRACT_FIELDS)
+    if os.path.exists(CONTRACT):
+        with open(CONTRACT) as f:
+            for line in f:
+                if line.startswith("| rstdiag."):
+                    names.add(line.split("|")[1].strip())
+    return sorted(names)
+
+
+def cmd_contract(plugin):
+    out = tshark(plugin, "-G", "fields").stdout
+    have = {cols[2] for cols in (l.split("\t") for l in out.splitlines())
+            if len(cols) > 2 and cols[0] == "F"}
+    protos = {cols[2] for cols in (l.split("\t") for l in out.splitlines())
+              if len(cols) > 2 and cols[0] == "P"}
+    if "rstdiag" not in protos:
+        raise Failure("tshark does not list the rstdiag protocol: plugin not loaded")
+    missing = [f for f in contract_fields() if f not in have]
+    if missing:
+        raise Failure(f"contract fields not registered: {missing}")
+    print(f"{len(contract_fields())} contract fields registered")
+
+
+def cmd_fuzz(plugin, captures):
+    """Wireshark's fuzz-test recipe in small: mutated and truncated copies of
+    every capture, each dissected in both modes with strict wmem checks."""
+    env_note = {"WIRESHARK_DEBUG_WMEM_OVERRIDE": "strict", "WIRESHARK_ABORT_ON_DISSECTOR_BUG": "1"}
+    os.environ.update(env_note)
+    runs = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chmod(tmp, 0o755)
+        for capture in captures:
+            base = os.path.splitext(os.path.basename(capture))[0]
+            variants = []
+            for seed in (1, 2, 3):
+                out = os.path.join(tmp, f"{base}-e{seed}.pcap")
+                subprocess.run(["editcap", "-E", "0.05", "--seed", str(seed), capture, out],
+                               check=True, capture_output=True)
+                variants.append(out)
+            for snap in (40, 54):
+                out = os.path.join(tmp, f"{base}-s{snap}.pcap")
+                subprocess.run(["editcap", "-s", str(snap), capture, out],
+                               check=True, capture_output=True)
+                variants.append(out)
+            for v in variants:
+                os.chmod(v, 0o644)
+                for mode in ([], ["-2"]):
+                    proc = tshark(plugin, *mode, "-r", v, "-V", check=False)
+                    runs += 1
+                    if proc.returncode not in (0, 2) or "rstdiag" in proc.stderr:
+                        raise Failure(f"tshark {' '.join(mode)} -V on {v} (from {capture}) "
+                                      f"exited {proc.returncode}: {proc.stderr[-1500:]}")
+    print(f"{runs} fuzzed dissections without a crash")
+
+
+def cmd_update(plugin, captures):
+    for capture in captures:
+        for two_pass in (False, True):
+            with open(golden_path(capture, two_pass), "w") as f:
+                f.write(fields_table(plugin, capture, two_pass))
+        print("updated", os.path.basename(capture))
+
+
+def main(argv):
+    if len(argv) < 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    cmd, plugin, rest = argv[1], argv[2], argv[3:]
+    try:
+        if cmd == "capture" and len(rest) == 1:
+            cmd_capture(plugin, rest[0])
+        elif cmd == "contract":
+            cmd_contract(plugin)
+        elif cmd == "fuzz":
+            cmd_fuzz(plugin, rest)
+        elif cmd == "update":
+            cmd_update(plugin, rest)
+        else:
+            print(__doc__, file=sys.stderr)
+            return 2
+    except Failure as e:
+        print("FAIL:", e)
+        return 1
+    print("ok")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -481,6 +481,269 @@ static void test_names_and_summaries(void)
     g_hash_table_destroy(seen);
 }
 
+
+/* --- data, teardown and injection ------------------------------------- */
+
+/* Client ISN 1000, server ISN 5000, request of 10 bytes, response of 100. */
+static void play_exchange(lab *l)
+{
+    play(l, C, SYN, 1000, 0, 0);
+    play(l, S, SYN | ACK, 5000, 1001, 0);
+    play(l, C, ACK, 1001, 5001, 0);
+    play(l, C, PSH | ACK, 1001, 5001, 10);
+    play(l, S, PSH | ACK, 5001, 1011, 100);
+    play(l, C, ACK, 1011, 5101, 0);
+}
+
+static void test_abort(void)
+{
+    lab l;
+    rst_verdict v;
+
+    lab_init(&l);
+    play_exchange(&l);
+    diagnose(&l, play(&l, C, RST | ACK, 1011, 5101, 0), true, &v);
+    assert_cause(&v, RST_CAUSE_ABORT);
+    g_assert_cmpint(v.origin, ==, RST_ORIGIN_ENDPOINT);
+    g_assert_true(rst_ev_has(v.evidence, RST_EV_SEQ_EXACT));
+    g_assert_cmpuint(v.injection_signs, ==, 0);
+    lab_free(&l);
+}
+
+static void test_fast_close(void)
+{
+    lab l;
+    rst_verdict v;
+
+    lab_init(&l);
+    play_exchange(&l);
+    play(&l, S, FIN | ACK, 5101, 1011, 0);
+    play(&l, C, FIN | ACK, 1011, 5102, 0);
+    diagnose(&l, play(&l, S, RST | ACK, 5102, 1012, 0), true, &v);
+    assert_cause(&v, RST_CAUSE_FAST_CLOSE);
+    g_assert_cmpint(v.phase, ==, RST_PHASE_TEARDOWN);
+    g_assert_true(rst_ev_has(v.evidence, RST_EV_AFTER_FIN));
+    lab_free(&l);
+}
+
+static void test_data_after_close(void)
+{
+    lab l;
+    rst_verdict v;
+
+    lab_init(&l);
+    play_exchange(&l);
+    play(&l, S, FIN | ACK, 5101, 1011, 0);
+    play(&l, C, ACK, 1011, 5102, 0);
+    play(&l, C, PSH | ACK, 1011, 5102, 10);
+    diagnose(&l, play(&l, S, RST, 5102, 0, 0), true, &v);
+    assert_cause(&v, RST_CAUSE_DATA_AFTER_CLOSE);
+    g_assert_true(rst_ev_has(v.evidence, RST_EV_IPID_ZERO));
+    lab_free(&l);
+}
+
+/* A host answering each segment of an in-flight burst after close: identical
+ * passive RSTs, no burst, no injection. */
+static void test_inflight_burst_is_not_injection(void)
+{
+    lab l;
+    rst_verdict v;
+    const rst_record *rsts[4];
+
+    lab_init(&l);
+    play_exchange(&l);
+    play(&l, S, FIN | ACK, 5101, 1011, 0);
+    for (int i = 0; i < 4; i++)
+        play(&l, C, PSH | ACK, 1011 + 100 * i, 5101, 100);
+    for (int i = 0; i < 4; i++)
+        rsts[i] = play(&l, S, RST, 5101, 0, 0);
+    for (int i = 0; i < 4; i++) {
+        diagnose(&l, rsts[i], true, &v);
+        assert_cause(&v, RST_CAUSE_DATA_AFTER_CLOSE);
+        g_assert_false(rst_ev_has(v.evidence, RST_EV_RST_BURST));
+    }
+    lab_free(&l);
+}
+
+static void test_retransmission_limit(void)
+{
+    lab l;
+    rst_verdict v;
+
+    lab_init(&l);
+    play_exchange(&l);
+    play(&l, S, PSH | ACK, 5101, 1011, 100);
+    for (int i = 0; i < 5; i++)
+        play(&l, S, PSH | ACK, 5101, 1011, 100);
+    diagnose(&l, play(&l, S, RST | ACK, 5201, 1011, 0), true, &v);
+    assert_cause(&v, RST_CAUSE_RETRANSMISSION_LIMIT);
+    g_assert_cmpuint(v.retransmissions, ==, 5);
+    lab_free(&l);
+}
+
+static void test_idle_timeout_from_middlebox(void)
+{
+    lab l;
+    rst_verdict v;
+
+    lab_init(&l);
+    play_exchange(&l);
+    l.now_ns += G_GINT64_CONSTANT(300) * 1000000000;
+    /* A load balancer resets in the server's name: TTL differs, exact seq. */
+    diagnose(&l, play_ttl(&l, S, RST | ACK, 5101, 1011, 0, 64), true, &v);
+    assert_cause(&v, RST_CAUSE_IDLE_TIMEOUT);
+    g_assert_cmpint(v.origin, ==, RST_ORIGIN_MIDDLEBOX);
+    g_assert_true(rst_ev_has(v.evidence, RST_EV_IDLE));
+    lab_free(&l);
+}
+
+static void test_keepalive_exhaustion(void)
+{
+    lab l;
+    rst_verdict v;
+
+    lab_init(&l);
+    play_exchange(&l);
+    for (int i = 0; i < 3; i++)
+        play(&l, C, ACK, 1010, 5101, 0);     /* keep-alive probes, unanswered */
+    diagnose(&l, play(&l, C, RST | ACK, 1011, 5101, 0), true, &v);
+    assert_cause(&v, RST_CAUSE_IDLE_TIMEOUT);
+    lab_free(&l);
+}
+
+/* RST without ACK in the server's name right after its SYN/ACK, TTL off,
+ * and the real server keeps sending. */
+static void test_bypass_injection(void)
+{
+    lab l;
+    rst_verdict v;
+    const rst_record *rec;
+
+    lab_init(&l);
+    play(&l, C, SYN, 1000, 0, 0);
+    play(&l, S, SYN | ACK, 5000, 1001, 0);
+    rec = play_ttl(&l, S, RST, 5001, 0, 0, 52);
+    play(&l, C, ACK, 1001, 5001, 0);
+    play(&l, C, PSH | ACK, 1001, 5001, 10);
+    play(&l, S, PSH | ACK, 5001, 1011, 100);
+    diagnose(&l, rec, true, &v);
+    assert_cause(&v, RST_CAUSE_INJECTED);
+    g_assert_cmpint(v.origin, ==, RST_ORIGIN_MIDDLEBOX);
+    g_assert_true(rst_ev_has(v.evidence, RST_EV_TTL_MISMATCH));
+    g_assert_true(rst_ev_has(v.evidence, RST_EV_DATA_AFTER_RST));
+    g_assert_cmpuint(v.data_after, ==, 1);
+    g_assert_cmpuint(v.injection_signs, >=, 2);
+    lab_free(&l);
+}
+
+/* Clayton et al. 2006: three RSTs at +0, +1460, +4380 from a device. */
+static void test_gfw_2006_burst(void)
+{
+    lab l;
+    rst_verdict v;
+    const rst_record *rsts[3];
+    static const uint32_t offset[] = { 0, 1460, 4380 };
+
+    lab_init(&l);
+    play(&l, C, SYN, 1000, 0, 0);
+    play(&l, S, SYN | ACK, 5000, 1001, 0);
+    play(&l, C, ACK, 1001, 5001, 0);
+    play(&l, C, PSH | ACK, 1001, 5001, 300);
+    for (int i = 0; i < 3; i++)
+        rsts[i] = play_ttl(&l, S, RST | ACK, 5001 + offset[i], 1301, 0, 47);
+    play(&l, S, PSH | ACK, 5001, 1301, 500);
+    for (int i = 0; i < 3; i++) {
+        diagnose(&l, rsts[i], true, &v);
+        assert_cause(&v, RST_CAUSE_INJECTED);
+        g_assert_true(rst_ev_has(v.evidence, RST_EV_RST_BURST));
+    }
+    lab_free(&l);
+}
+
+/* RFC 5961: inexact RST, challenge ACK, exact RST: neither is injection. */
+static void test_challenge_ack_dance(void)
+{
+    lab l;
+    rst_verdict v;
+    const rst_record *first, *second;
+
+    lab_init(&l);
+    play_exchange(&l);
+    first = play(&l, C, RST | ACK, 2011, 5101, 0);
+    play(&l, S, ACK, 5101, 1011, 0);
+    second = play(&l, C, RST, 1011, 0, 0);
+    diagnose(&l, first, true, &v);
+    g_assert_cmpint(v.cause, !=, RST_CAUSE_INJECTED);
+    g_assert_true(rst_ev_has(v.evidence, RST_EV_SEQ_IN_WINDOW));
+    diagnose(&l, second, true, &v);
+    g_assert_cmpint(v.cause, !=, RST_CAUSE_INJECTED);
+    g_assert_true(rst_ev_has(v.evidence, RST_EV_CHALLENGE_ACK));
+    g_assert_false(rst_ev_has(v.evidence, RST_EV_RST_BURST));
+    lab_free(&l);
+}
+
+/* A route change moves the server's TTL by one hop for good: no mismatch. */
+static void test_route_change(void)
+{
+    lab l;
+    rst_verdict v;
+
+    lab_init(&l);
+    play_exchange(&l);
+    l.server_ttl = 62;
+    play(&l, S, PSH | ACK, 5101, 1011, 100);
+    diagnose(&l, play(&l, S, RST | ACK, 5201, 1011, 0), true, &v);
+    assert_cause(&v, RST_CAUSE_ABORT);
+    g_assert_cmpint(v.ttl_delta, ==, 0);
+    lab_free(&l);
+}
+
+static void play_rst_with_payload(lab *l, const uint8_t *payload, uint16_t len, rst_verdict *v)
+{
+    rst_segment seg;
+    const rst_record *rec;
+
+    play_exchange(l);
+    memset(&seg, 0, sizeof(seg));
+    seg.frame = ++l->frame;
+    seg.ts_ns = l->now_ns + 1000000;
+    seg.stream = l->stream;
+    set_addr(&seg.src, 2);
+    set_addr(&seg.dst, 1);
+    seg.sport = 80;
+    seg.dport = l->cport;
+    seg.flags = RST | ACK;
+    seg.seq = 5101;
+    seg.ack = 1011;
+    seg.len = len;
+    seg.ttl = l->server_ttl;
+    seg.has_ttl = true;
+    memcpy(seg.payload, payload, len);
+    seg.payload_len = len;
+    rec = rst_engine_observe(l->engine, &seg).rst;
+    diagnose(l, rec, true, v);
+}
+
+static void test_diagnostic_payload(void)
+{
+    static const uint8_t timeout[] = { 0x33, 0xAA, 0x00, 14, 0, 0, 0, 0 };
+    static const uint8_t f5[] = "BIG-IP: [0x2409d71:704] Idle timeout (300)";
+    lab l;
+    rst_verdict v;
+
+    lab_init(&l);
+    play_rst_with_payload(&l, timeout, sizeof(timeout), &v);
+    assert_cause(&v, RST_CAUSE_IDLE_TIMEOUT);
+    g_assert_true(v.has_reason_code);
+    g_assert_cmpuint(v.reason_code, ==, 14);
+    g_assert_true(rst_ev_has(v.evidence, RST_EV_REASON_CODE));
+    next_connection(&l, 40001);
+    play_rst_with_payload(&l, f5, sizeof(f5) - 1, &v);
+    assert_cause(&v, RST_CAUSE_IDLE_TIMEOUT);
+    g_assert_false(v.has_reason_code);
+    lab_free(&l);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -503,5 +766,17 @@ int main(int argc, char **argv)
     g_test_add_func("/record/counts-and-lookahead", test_counts_and_lookahead);
     g_test_add_func("/record/backwards-time", test_backwards_time_and_idle);
     g_test_add_func("/names/summaries", test_names_and_summaries);
+    g_test_add_func("/data/abort", test_abort);
+    g_test_add_func("/teardown/fast-close", test_fast_close);
+    g_test_add_func("/teardown/data-after-close", test_data_after_close);
+    g_test_add_func("/teardown/inflight-burst-not-injection", test_inflight_burst_is_not_injection);
+    g_test_add_func("/data/retransmission-limit", test_retransmission_limit);
+    g_test_add_func("/data/idle-timeout-middlebox", test_idle_timeout_from_middlebox);
+    g_test_add_func("/data/keepalive-exhaustion", test_keepalive_exhaustion);
+    g_test_add_func("/injection/bypass", test_bypass_injection);
+    g_test_add_func("/injection/gfw-2006-burst", test_gfw_2006_burst);
+    g_test_add_func("/injection/challenge-ack-dance", test_challenge_ack_dance);
+    g_test_add_func("/injection/route-change", test_route_change);
+    g_test_add_func("/reason/diagnostic-payload", test_diagnostic_payload);
     return g_test_run();
 }

@@ -170,8 +170,11 @@ static bool host_ttl_differs(const rst_verdict *v, const rst_prefs *prefs)
 
 static bool within_time_wait(const rst_record *rec, const rst_prefs *prefs)
 {
-    return rec->reused && rec->prev_closed &&
-           rec->rst.ts_ns - rec->prev_end_ts <= (int64_t)prefs->time_wait_s * NS_PER_S;
+    int64_t since = rec->rst.ts_ns - rec->prev_end_ts;
+
+    /* Time running backwards (concatenated captures) proves nothing. */
+    return rec->reused && rec->prev_closed && since >= 0 &&
+           since <= (int64_t)prefs->time_wait_s * NS_PER_S;
 }
 
 /* A live socket's RST continues its IP ID counter; a jump away from a counter
@@ -467,4 +470,8 @@ void rst_classify(const rst_record *rec, const rst_context *ctx,
         out->cause = heuristic_cause(&sc, prefs, out);
     if (out->cause == RST_CAUSE_FIREWALL_REJECT)
         out->origin = RST_ORIGIN_MIDDLEBOX;
+    /* A half-open scanner crafts its SYNs (nmap picks random TTLs) and its
+     * kernel answers the SYN/ACK: the TTL says nothing about another device. */
+    if (out->cause == RST_CAUSE_SYN_SCAN)
+        out->origin = RST_ORIGIN_ENDPOINT;
 }

@@ -124,6 +124,8 @@ static void track_flags(rst_conv *conv, int dir, const rst_segment *seg)
     rst_flow *flow = &conv->flow[dir];
     uint16_t f = seg->flags;
 
+    if ((f & (RST_TCP_SYN | RST_TCP_ACK)) == RST_TCP_SYN && conv->client < 0)
+        conv->client = dir;     /* even a malformed SYN (SYN+RST) opens it */
     if (f & RST_TCP_RST) {
         track_rst(flow, seg);
         return;
@@ -132,8 +134,6 @@ static void track_flags(rst_conv *conv, int dir, const rst_segment *seg)
         flow->state |= (f & RST_TCP_ACK) ? RST_FLOW_SYNACK : RST_FLOW_SYN;
         flow->syn_seq = seg->seq;
         flow->syn_ts = seg->ts_ns;
-        if (!(f & RST_TCP_ACK) && conv->client < 0)
-            conv->client = dir;
     } else if (f & RST_TCP_ACK) {
         flow->state |= RST_FLOW_ACKED;
     }

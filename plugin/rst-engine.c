@@ -131,6 +131,8 @@ static rst_record *new_record(rst_engine *e, const rst_conv *conv, const rst_seg
     rec->rst = *seg;
     rec->sender_dir = dir;
     rec->client_dir = conv->client;
+    if (rec->client_dir < 0 && (seg->flags & (RST_TCP_SYN | RST_TCP_ACK)) == RST_TCP_SYN)
+        rec->client_dir = dir;  /* a SYN+RST opens the conversation itself */
     rec->sender = conv->flow[dir];
     rec->peer = conv->flow[!dir];
     rec->reused = conv->reused;
@@ -148,7 +150,8 @@ static rst_record *new_record(rst_engine *e, const rst_conv *conv, const rst_seg
 
 /* The claimed sender of an earlier RST still speaks (Weaver's race): payload
  * or FIN at or beyond the RST's sequence number, so that segments already in
- * flight before it do not count, or a SYN (a live socket).  Returns the RST. */
+ * flight before it do not count, or a SYN/ACK (a live listener; a client's
+ * new SYN is only a retry).  Returns the RST. */
 static const rst_record *count_talk_after(rst_conv *conv, int dir, const rst_segment *seg)
 {
     rst_record *rst = conv->last_rst[dir];
@@ -161,8 +164,8 @@ static const rst_record *count_talk_after(rst_conv *conv, int dir, const rst_seg
         rst->talk_after++;
         return rst;
     }
-    if (seg->flags & RST_TCP_SYN) {
-        rst->talk_after++;
+    if ((seg->flags & (RST_TCP_SYN | RST_TCP_ACK)) == (RST_TCP_SYN | RST_TCP_ACK)) {
+        rst->talk_after++;      /* it accepts the connection it "refused" */
         return rst;
     }
     return NULL;

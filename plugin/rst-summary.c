@@ -81,6 +81,8 @@ static void what_happened(text *t, const rst_verdict *v, const rst_record *rec)
     case RST_CAUSE_SYN_SCAN:
         put(t, "client reset the SYN/ACK in frame %u without ever acknowledging it: "
             "half-open scan", v->trigger);
+        if (rst_ev_has(v->evidence, RST_EV_TTL_MISMATCH))
+            put(t, " (the scanner crafted its SYN; its kernel sent this RST)");
         break;
     case RST_CAUSE_CONNECT_SCAN:
         put(t, "client completed the handshake and reset at once, no data either way");
@@ -197,7 +199,8 @@ static void lookahead_note(text *t, const rst_verdict *v)
 {
     if (v->whole_capture)
         return;
-    if (v->cause != RST_CAUSE_INJECTED && v->injection_signs == 1)
+    if (v->injection_signs == 1 && v->cause != RST_CAUSE_INJECTED &&
+        v->cause != RST_CAUSE_SYN_SCAN && v->cause != RST_CAUSE_FIREWALL_REJECT)
         put(t, " (single pass: 1 sign of injection so far; later packets may add more)");
     else if ((v->cause == RST_CAUSE_PORT_CLOSED || v->cause == RST_CAUSE_UNKNOWN) &&
              !v->has_host_ttl_delta)

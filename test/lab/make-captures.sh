@@ -1,0 +1,271 @@
+#!/usr/bin/env bash
+# make-captures.sh - (re)build every rstdiag test capture with ground truth.
+#
+#   sudo test/lab/make-captures.sh            # all scenarios
+#   sudo test/lab/make-captures.sh NAME...    # only these (real or crafted)
+#
+# Real scenarios run Linux stacks in network namespaces (netlab.sh) and are
+# captured with tcpdump at the client's veth; crafted ones come from craft.py.
+# Writes test/captures/NAME.pcap, NAME.truth.tsv and (real ones, when
+# tracefs works) NAME.rstreason.txt. Needs root, tcpdump, nft, nmap, tshark,
+# /usr/bin/python3 with scapy. Nothing leaves the lab namespaces.
+set -u
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$LAB_DIR/../.." && pwd)
+LAB_OUT=${LAB_OUT:-$REPO/test/captures}
+# shellcheck source=netlab.sh
+source "$LAB_DIR/netlab.sh"
+PEER=$LAB_DIR/labpeer.py
+TRUTH=$LAB_DIR/truth.py
+
+REAL_SCENARIOS=(clean-v4 closed-port-v4 closed-port-v6 firewall-reject firewall-reject-v6
+    nmap-syn-scan nmap-connect-scan listen-overflow bad-syn bad-syn-rst no-socket)
+CRAFTED_SCENARIOS=(time-wait-rst time-wait-ack midstream tunnel-gre vlan
+    icmp-quoted-rst icmp6-quoted-rst udp-only)
+
+die() { echo "make-captures: $*" >&2; exit 1; }
+[[ $EUID -eq 0 ]] || die "must run as root"
+for t in ip tcpdump nft tshark nmap ss timeout; do
+    command -v "$t" >/dev/null || die "missing tool: $t"
+done
+"$LAB_PY" -c 'import scapy.all' 2>/dev/null || die "$LAB_PY lacks scapy (apt install python3-scapy)"
+
+trap lab_cleanup EXIT
+trap 'exit 130' INT TERM
+mkdir -p "$LAB_OUT"
+lab_tmp
+TMP=$LAB_TMP
+FAILED=()
+
+# ------------------------------------------------------------ helpers
+# srv_start NAME ADDR PORT[,PORT...] [labpeer server args...]
+srv_start() {
+    local name=$1 addr=$2 ports=$3; shift 3
+    local pargs=() p
+    for p in ${ports//,/ }; do pargs+=(--port "$p"); done
+    rm -f "$TMP/$name.ready" "$TMP/$name.stop"
+    lab_bg "$NS_SRV" "$name" "$LAB_PY" "$PEER" server --addr "$addr" "${pargs[@]}" \
+        --ready-file "$TMP/$name.ready" --stop-file "$TMP/$name.stop" --duration 40 "$@"
+    lab_wait_file "$TMP/$name.ready" 5
+}
+srv_stop() { touch "$TMP/$1.stop"; lab_bg_wait "$1" 3; }
+
+# cli_run ARGS...: run a labpeer client in the client netns (foreground)
+cli_run() { lab_cli timeout -k 2 30 "$LAB_PY" "$PEER" client "$@"; }
+
+# begin/end of the recorded part of a scenario
+rec_begin() { lab_capture_start "$1" && trace_start "$1"; }
+rec_end() { trace_stop; lab_capture_stop; }
+
+# normal HTTP/1.0 exchange (server closes first, FIN both ways)
+http_get() { cli_run --dst "$1" --port "${2:-80}" --mode http; }
+
+# ------------------------------------------------------------ scenarios
+sc_clean-v4() {
+    srv_start web "$SRV4" 80
+    rec_begin clean-v4
+    http_get "$SRV4"
+    rec_end
+    srv_stop web
+}
+
+closed_port() { # NAME SERVER-ADDR
+    srv_start web "$2" 80
+    rec_begin "$1"
+    http_get "$2"
+    sleep 0.2
+    cli_run --dst "$2" --port 81 --mode refused
+    rec_end
+    srv_stop web
+}
+sc_closed-port-v4() { closed_port closed-port-v4 "$SRV4"; }
+sc_closed-port-v6() { closed_port closed-port-v6 "$SRV6"; }
+
+firewall_reject() { # NAME SERVER-ADDR nft-match
+    lab_nft_chain "$NS_RTR" forward
+    # shellcheck disable=SC2086 # $3 is several nft words
+    lab_nft "$NS_RTR" add rule inet rdlab forward $3 tcp dport 81 reject with tcp reset
+    # a service on 81 too: only the router can have refused the SYN
+    srv_start web "$2" 80,81
+    rec_begin "$1"
+    http_get "$2"
+    sleep 0.2
+    cli_run --dst "$2" --port 81 --mode refused
+    rec_end
+    srv_stop web
+}
+sc_firewall-reject() { firewall_reject firewall-reject "$SRV4" "ip daddr $SRV4"; }
+sc_firewall-reject-v6() { firewall_reject firewall-reject-v6 "$SRV6" "ip6 daddr $SRV6"; }
+
+nmap_scan() { # NAME -sS|-sT
+    srv_start web "$SRV4" 80,8080
+    rec_begin "$1"
+    lab_cli timeout 60 nmap -n -Pn "$2" -p 22,80,81,443,8080 "$SRV4" \
+        >"$TMP/$1.nmap.txt" 2>&1
+    sed -n '/^PORT/,/^$/p' "$TMP/$1.nmap.txt" | sed 's/^/  nmap: /' >&2
+    sleep 0.5
+    rec_end
+    srv_stop web
+}
+sc_nmap-syn-scan() { nmap_scan nmap-syn-scan -sS; }
+sc_nmap-connect-scan() { nmap_scan nmap-connect-scan -sT; }
+
+# Accept queue overflow with net.ipv4.tcp_abort_on_overflow=1. A Linux
+# listener drops a SYN outright while its accept queue is full, so the
+# overflow can only hit connections whose handshake ACK arrives after the
+# queue filled up: 4 normal connections fill a backlog-4 queue to 4 (full
+# means > backlog), 4 more connect while the router drops client->server
+# ACK-bearing segments (they stay in SYN_RECV on the server), then the drop
+# rule goes and each held client sends its first data: the first one
+# completes into the last free slot, the other three are reset.
+sc_listen-overflow() {
+    lab_srv sysctl -qw net.ipv4.tcp_abort_on_overflow=1
+    srv_start web "$SRV4" 80 --mode noaccept --backlog 4
+    rm -f "$TMP"/ov.*
+    rec_begin listen-overflow
+    lab_bg "$NS_CLI" ovcli "$LAB_PY" "$PEER" client --dst "$SRV4" --port 80 --mode multi \
+        --normal 4 --held 4 --gap 0.1 --phase-file "$TMP/ov.phase" --go-file "$TMP/ov.go" \
+        --phase2-file "$TMP/ov.phase2" --go2-file "$TMP/ov.go2" --done-file "$TMP/ov.done" \
+        --stop-file "$TMP/ov.stop" --duration 20
+    lab_wait_file "$TMP/ov.phase" 10
+    lab_nft_chain "$NS_RTR" forward
+    lab_nft "$NS_RTR" add rule inet rdlab forward ip saddr "$CLI4" ip daddr "$SRV4" \
+        tcp dport 80 tcp flags and ack == ack drop
+    touch "$TMP/ov.go"
+    lab_wait_file "$TMP/ov.phase2" 10
+    sleep 0.1
+    lab_nft_flush "$NS_RTR"
+    touch "$TMP/ov.go2"
+    lab_wait_file "$TMP/ov.done" 10
+    rec_end
+    touch "$TMP/ov.stop"
+    lab_bg_wait ovcli 5
+    sed -n 's/^.*states:/  client states:/p' "$TMP/ovcli.log" >&2
+    lab_srv nstat -az TcpExtListenOverflows TcpExtListenDrops TcpExtEmbryonicRsts 2>/dev/null |
+        sed -n 's/^/  server /p' | grep -v '^  server #' >&2
+    srv_stop web
+}
+
+# SYN+FIN / SYN+URG / SYN+RST from scapy to a closed (81) and a listening
+# (80) port. The client kernel's own RSTs (it has no socket for the SYN/ACK
+# the listener sends to SYN+URG) are dropped in the client netns.
+sc_bad-syn() {
+    srv_start web "$SRV4" 80
+    lab_nft_chain "$NS_CLI" output
+    lab_nft "$NS_CLI" add rule inet rdlab output tcp flags and '(syn | rst)' == rst drop
+    rec_begin "${1:-bad-syn}"
+    if [[ ${1:-bad-syn} == bad-syn ]]; then
+        lab_cli timeout 30 "$LAB_PY" "$PEER" probe --dst "$SRV4" --sport 41001 --gap 0.3 \
+            --log "$TMP/badsyn.probes" 81:SF 81:SU 80:SF 80:SU
+        sleep 1.2 # the listener's SYN/ACK retransmission for SYN+URG
+    else
+        lab_cli timeout 30 "$LAB_PY" "$PEER" probe --dst "$SRV4" --sport 41011 --gap 0.3 \
+            --log "$TMP/badsyn.probes" 81:SR 80:SR
+        sleep 0.3
+    fi
+    rec_end
+    srv_stop web
+}
+# SYN+RST probes on their own: each probe is itself a RST-flagged packet and
+# Linux answers none of them (closed or listening port)
+sc_bad-syn-rst() { sc_bad-syn bad-syn-rst; }
+
+# Server loses its socket silently: the router drops the server's RSTs while
+# `ss -K` destroys the established socket in the server netns (falls back to
+# an SO_LINGER 0 close by the server if ss -K cannot); the drop rule goes, the
+# client sends more data and the server kernel, holding no socket (the
+# listener was closed after accept), answers with RST, no ACK.
+sc_no-socket() {
+    rm -f "$TMP"/ns.*
+    srv_start hold "$SRV4" 80 --mode hold --close-listener --abort-file "$TMP/ns.abort"
+    rec_begin no-socket
+    lab_bg "$NS_CLI" nscli "$LAB_PY" "$PEER" client --dst "$SRV4" --port 80 --mode hold \
+        --phase-file "$TMP/ns.phase" --go-file "$TMP/ns.go" --duration 15
+    lab_wait_file "$TMP/ns.phase" 10
+    sleep 0.1
+    lab_nft_chain "$NS_RTR" forward
+    lab_nft "$NS_RTR" add rule inet rdlab forward ip saddr "$SRV4" tcp sport 80 \
+        tcp flags and rst == rst counter drop
+    local killed
+    killed=$(lab_srv ss -K -t -n state established '(' sport = :80 ')' 2>&1 | grep -c "$SRV4")
+    if [[ $killed -ge 1 ]]; then
+        echo "  no-socket: server socket destroyed with ss -K" >&2
+    else
+        echo "  no-socket: ss -K destroyed nothing; SO_LINGER 0 close instead" >&2
+        touch "$TMP/ns.abort"
+    fi
+    sleep 0.3
+    lab_srv ss -tn state all '(' sport = :80 ')' | sed 's/^/  server ss: /' >&2
+    lab_rtr nft list chain inet rdlab forward | grep counter | sed 's/^ */  router: /' >&2
+    lab_nft_flush "$NS_RTR"
+    touch "$TMP/ns.go"
+    lab_bg_wait nscli 10
+    sed -n 's/^\[labpeer [0-9]*\] /  client: /p' "$TMP/nscli.log" >&2
+    rec_end
+    srv_stop hold
+}
+
+# ------------------------------------------------------------ driver
+run_real() {
+    local name=$1
+    echo "== $name (real)" >&2
+    lab_up >/dev/null || { FAILED+=("$name"); return; }
+    if ! "sc_$name"; then
+        echo "  scenario $name returned an error" >&2
+    fi
+    rec_end
+    lab_down
+    [[ -s $LAB_OUT/$name.pcap ]] || { FAILED+=("$name"); return; }
+    local trace=()
+    [[ -f $LAB_OUT/$name.rstreason.txt ]] && trace=(--trace "$LAB_OUT/$name.rstreason.txt")
+    "$LAB_PY" "$TRUTH" "$name" "$LAB_OUT/$name.pcap" "${trace[@]}" \
+        -o "$LAB_OUT/$name.truth.tsv" || FAILED+=("$name")
+}
+
+run_crafted() {
+    local names=("$@")
+    ((${#names[@]})) || return 0
+    echo "== crafted: ${names[*]}" >&2
+    "$LAB_PY" "$LAB_DIR/craft.py" -o "$LAB_OUT" "${names[@]}" || { FAILED+=("${names[@]}"); return; }
+    # determinism check: a second run must give byte-identical files
+    "$LAB_PY" "$LAB_DIR/craft.py" -o "$TMP/recraft" "${names[@]}" >/dev/null
+    local n
+    for n in "${names[@]}"; do
+        cmp -s "$LAB_OUT/$n.pcap" "$TMP/recraft/$n.pcap" ||
+            { echo "  $n: crafting is not deterministic" >&2; FAILED+=("$n"); }
+        "$LAB_PY" "$TRUTH" "$n" "$LAB_OUT/$n.pcap" -o "$LAB_OUT/$n.truth.tsv" || FAILED+=("$n")
+    done
+}
+
+want=("$@")
+((${#want[@]})) || want=("${REAL_SCENARIOS[@]}" "${CRAFTED_SCENARIOS[@]}")
+real=() crafted=()
+for n in "${want[@]}"; do
+    if [[ " ${REAL_SCENARIOS[*]} " == *" $n "* ]]; then
+        real+=("$n")
+    elif [[ " ${CRAFTED_SCENARIOS[*]} " == *" $n "* ]]; then
+        crafted+=("$n")
+    else
+        die "unknown scenario $n"
+    fi
+done
+
+for n in "${real[@]}"; do run_real "$n"; done
+run_crafted "${crafted[@]}"
+
+echo
+echo "made in ${LAB_OUT#"$REPO"/}:"
+for n in "${want[@]}"; do
+    f=$LAB_OUT/$n.pcap
+    [[ -f $f ]] || continue
+    rows=$(($(wc -l <"$LAB_OUT/$n.truth.tsv" 2>/dev/null || echo 1) - 1))
+    extra=""
+    [[ -f $LAB_OUT/$n.rstreason.txt ]] &&
+        extra=" + $(grep -vc '^#' "$LAB_OUT/$n.rstreason.txt") kernel reset events"
+    printf '  %-20s %6d bytes  %3d frames  %d RST rows%s\n' "$n.pcap" "$(stat -c %s "$f")" \
+        "$(tshark -r "$f" 2>/dev/null | wc -l)" "$rows" "$extra"
+done
+if ((${#FAILED[@]})); then
+    echo "FAILED: ${FAILED[*]}" >&2
+    exit 1
+fi

@@ -1,0 +1,352 @@
+#!/usr/bin/python3
+"""Ground truth for one rstdiag test capture.
+
+    truth.py SCENARIO CAPTURE.pcap [--trace NAME.rstreason.txt] [-o OUT.tsv]
+
+Reads the capture with plain tshark (no plugin), finds every packet whose own
+TCP header has RST set (headers quoted inside ICMP errors do not count) and
+labels it from what the scenario is known to produce. Writes a TSV with the
+header `frame<TAB>cause<TAB>sender<TAB>note`.
+
+sender: the side that sent the latest SYN (without ACK) of that 4-tuple before
+the RST is the client; no such SYN -> unknown. Kernel reasons come from the
+tcp:tcp_send_reset tracepoint lines, matched by 4-tuple in order.
+
+Any RST that the scenario's rule does not expect is an error (exit 1): the
+scenario did not do what it was meant to, look at the capture.
+"""
+import argparse
+import re
+import subprocess
+import sys
+
+CRAFTED = {"time-wait-rst", "time-wait-ack", "midstream", "tunnel-gre", "vlan",
+           "icmp-quoted-rst", "icmp6-quoted-rst", "udp-only"}
+
+FIN, SYN, RST, PSH, ACK, URG = 0x01, 0x02, 0x04, 0x08, 0x10, 0x20
+
+FIELDS = ["frame.number", "frame.time_epoch", "ip.src", "ipv6.src", "ip.dst", "ipv6.dst",
+          "tcp.srcport", "tcp.dstport", "tcp.flags", "tcp.seq_raw", "tcp.ack_raw",
+          "tcp.len", "ip.ttl", "ipv6.hlim", "ip.id"]
+
+
+def flagstr(f):
+    names = [(SYN, "SYN"), (FIN, "FIN"), (RST, "RST"), (PSH, "PSH"), (ACK, "ACK"), (URG, "URG")]
+    return "+".join(n for b, n in names if f & b) or "none"
+
+
+class Pkt:
+    def __init__(self, row):
+        v = dict(zip(FIELDS, row))
+        self.frame = int(v["frame.number"])
+        self.time = float(v["frame.time_epoch"])
+        self.src = (v["ip.src"] or v["ipv6.src"], int(v["tcp.srcport"]))
+        self.dst = (v["ip.dst"] or v["ipv6.dst"], int(v["tcp.dstport"]))
+        self.flags = int(v["tcp.flags"], 16)
+        self.seq = int(v["tcp.seq_raw"])
+        self.ack = int(v["tcp.ack_raw"])
+        self.len = int(v["tcp.len"] or 0)
+        self.ttl = int(v["ip.ttl"] or v["ipv6.hlim"] or 0)
+        self.ipid = int(v["ip.id"], 16) if v["ip.id"] else None
+        self.key = frozenset((self.src, self.dst))
+
+    def has(self, f):
+        return bool(self.flags & f)
+
+    def ep(self, e):
+        a, p = e
+        return ("[%s]:%d" % (a, p)) if ":" in a else ("%s:%d" % (a, p))
+
+    def desc(self):
+        return "%s %s>%s" % (flagstr(self.flags), self.ep(self.src), self.ep(self.dst))
+
+
+def read_packets(pcap):
+    cmd = ["tshark", "-n", "-r", pcap, "-Y", "tcp && !icmp && !icmpv6", "-T", "fields",
+           "-E", "separator=/t", "-E", "occurrence=l"]
+    for f in FIELDS:
+        cmd += ["-e", f]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return [Pkt(line.split("\t")) for line in out.splitlines() if line.strip()]
+
+
+def count_rst_frames(pcap):
+    """Independent count of RST packets, for a cross-check."""
+    out = subprocess.run(["tshark", "-n", "-r", pcap, "-Y",
+                          "tcp.flags.reset == 1 && !icmp && !icmpv6", "-T", "fields",
+                          "-e", "frame.number"], check=True, capture_output=True,
+                         text=True).stdout
+    return [int(x) for x in out.split()]
+
+
+TRACE_RE = re.compile(r"\s(\d+\.\d+): tcp_send_reset: .*"
+                      r"src=(\S+) dest=(\S+) state=(\S+) reason=(\S+)")
+HDR_RE = re.compile(r"trace_clock=(\w+); tai_minus_realtime=(-?[\d.]+)")
+
+
+def parse_ep(s):
+    m = re.match(r"^\[(.*)\]:(\d+)$", s) or re.match(r"^(.*):(\d+)$", s)
+    return (m.group(1), int(m.group(2)))
+
+
+def read_trace(path):
+    """tcp_send_reset events; "time" is epoch seconds when the instance ran
+    on trace_clock=tai (netlab.sh does that), else None (match by order)."""
+    events = []
+    if not path:
+        return events
+    offset = None
+    with open(path) as f:
+        for line in f:
+            h = HDR_RE.search(line)
+            if line.startswith("#") and h:
+                offset = float(h.group(2)) if h.group(1) == "tai" else None
+                continue
+            m = TRACE_RE.search(line)
+            if m:
+                events.append({"time": None if offset is None else float(m.group(1)) - offset,
+                               "src": parse_ep(m.group(2)), "dst": parse_ep(m.group(3)),
+                               "state": m.group(4), "reason": m.group(5), "used": False})
+    return events
+
+
+def match_event(trace, r):
+    """The tcp_send_reset event that produced captured RST r: same source,
+    same destination (a listener's reset may print 0.0.0.0:0 / [::]:0), and
+    with times the nearest one shortly before the packet."""
+    best = None
+    for ev in trace:
+        if ev["used"] or ev["src"] != r.src:
+            continue
+        if ev["dst"] != r.dst and ev["dst"][1] != 0:
+            continue
+        if ev["time"] is None:
+            best = ev
+            break
+        dt = r.time - ev["time"]
+        if -0.01 <= dt <= 0.5 and (best is None or abs(dt) < abs(r.time - best["time"])):
+            best = ev
+    if best:
+        best["used"] = True
+    return best
+
+
+class Ctx:
+    """What a rule may look at for one RST."""
+
+    def __init__(self, rst, prior, sender, trigger, kernel):
+        self.rst, self.prior, self.sender = rst, prior, sender
+        self.trigger, self.kernel = trigger, kernel
+
+    def conn_prior(self):
+        """Packets of this 4-tuple since its latest SYN (this connection)."""
+        out = []
+        for p in self.prior:
+            if p.has(SYN) and not p.has(ACK):
+                out = []
+            out.append(p)
+        return out
+
+    def trig_is_syn(self, extra_ok=False):
+        t = self.trigger
+        if t is None or not t.has(SYN) or t.has(ACK):
+            return False
+        return extra_ok or not (t.flags & (FIN | RST | URG))
+
+    def payload_seen(self):
+        return any(p.len for p in self.conn_prior())
+
+
+class Unexpected(Exception):
+    pass
+
+
+def need(cond, ctx, what):
+    if not cond:
+        raise Unexpected("frame %d (%s, sender %s, trigger %s): not %s"
+                         % (ctx.rst.frame, ctx.rst.desc(), ctx.sender,
+                            ctx.trigger.desc() if ctx.trigger else "none", what))
+
+
+def trig_note(ctx):
+    t = ctx.trigger
+    return ("answers frame %d %s" % (t.frame, flagstr(t.flags))) if t else "no trigger"
+
+
+# ------------------------------------------------------------ rules
+def r_none(ctx):
+    need(False, ctx, "expected: this capture has no RST")
+
+
+def r_port_closed(ctx):
+    need(ctx.sender == "server" and ctx.trig_is_syn() and ctx.rst.has(ACK), ctx,
+         "a server RST/ACK answering a SYN")
+    return "port-closed", "closed port %d: %s" % (ctx.rst.src[1], trig_note(ctx))
+
+
+def r_firewall(ctx):
+    need(ctx.sender == "server" and ctx.trig_is_syn() and ctx.rst.has(ACK), ctx,
+         "a RST/ACK in the server's name answering a SYN")
+    base = [p.ttl for p in ctx.prior_all if p.src[0] == ctx.rst.src[0] and not p.has(RST)]
+    return "firewall-reject", ("router nft 'reject with tcp reset' for port %d: %s; TTL %d "
+                               "(server's own packets %s; nf_reject fires no tcp_send_reset)"
+                               % (ctx.rst.src[1], trig_note(ctx), ctx.rst.ttl,
+                                  "/".join(str(t) for t in sorted(set(base))) or "none"))
+
+
+def r_nmap(kind):
+    def rule(ctx):
+        r = ctx.rst
+        if ctx.sender == "server":
+            return r_port_closed(ctx)
+        need(ctx.sender == "client", ctx, "client or server")
+        if kind == "syn":
+            need(not r.has(ACK) and ctx.trigger is not None and ctx.trigger.has(SYN)
+                 and ctx.trigger.has(ACK), ctx, "a client RST (no ACK) answering a SYN/ACK")
+            return "syn-scan", "client kernel resets the SYN/ACK for port %d (nmap -sS " \
+                "half-open): %s" % (r.dst[1], trig_note(ctx))
+        need(r.has(ACK) and not ctx.payload_seen(), ctx,
+             "a client RST/ACK after the handshake without payload")
+        acks = [p for p in ctx.conn_prior() if p.src == r.src and p.has(ACK)]
+        return "connect-scan", ("nmap -sT closes port %d right after the handshake "
+                                "(client ACK frame %s): %s" % (
+                                    r.dst[1], acks[-1].frame if acks else "?", trig_note(ctx)))
+    return rule
+
+
+def r_overflow(ctx):
+    t = ctx.trigger
+    need(ctx.sender == "server" and not ctx.rst.has(ACK) and t is not None and t.has(ACK)
+         and not t.has(SYN) and ctx.rst.seq == t.ack, ctx,
+         "a server RST (no ACK, seq = trigger's ACK) answering the client's handshake ACK/data")
+    return "listen-overflow", "accept queue full, tcp_abort_on_overflow=1: %s (%d bytes)" % (
+        trig_note(ctx), t.len)
+
+
+def r_bad_syn(ctx):
+    t = ctx.trigger
+    need(ctx.sender == "server" and t is not None and t.has(SYN) and not t.has(ACK)
+         and t.flags & (FIN | RST | URG), ctx, "a server RST answering a SYN with FIN/RST/URG")
+    state = "closed" if t.dst[1] == 81 else "listening"
+    return "bad-syn", "answers %s probe to %s port %d (frame %d)" % (
+        flagstr(t.flags), state, t.dst[1], t.frame)
+
+
+def r_syn_rst_probe(ctx):
+    r = ctx.rst
+    need(ctx.sender == "client" and r.has(SYN) and not r.has(ACK), ctx,
+         "a client SYN+RST probe")
+    return "unknown", ("the SYN+RST probe itself (not an answer to anything) to %s port %d; "
+                       "Linux never answers a RST" % ("closed" if r.dst[1] == 81 else "listening",
+                                                       r.dst[1]))
+
+
+def r_no_socket(ctx):
+    t = ctx.trigger
+    need(ctx.sender == "server" and not ctx.rst.has(ACK) and t is not None and t.len > 0
+         and ctx.rst.seq == t.ack, ctx, "a server RST without ACK, seq = data's ACK")
+    return "no-socket", "server socket gone (killed while its RST was dropped): %s, " \
+        "seq = its ACK" % trig_note(ctx)
+
+
+def r_tw_rst(ctx):
+    need(ctx.sender == "server" and ctx.trig_is_syn() and ctx.rst.has(ACK), ctx,
+         "a server RST/ACK answering the reused-tuple SYN")
+    return "time-wait", "server in TIME_WAIT refuses SYN on the reused 4-tuple: %s" % trig_note(ctx)
+
+
+def r_tw_ack(ctx):
+    t = ctx.trigger
+    need(ctx.sender == "client" and not ctx.rst.has(ACK) and t is not None
+         and t.flags & (SYN | ACK | RST | FIN) == ACK and ctx.rst.seq == t.ack, ctx,
+         "a client RST (seq = stale ACK's ack) answering the TIME_WAIT server's bare ACK")
+    return "time-wait", "client (SYN-SENT) resets the TIME_WAIT server's stale ACK: %s" % trig_note(ctx)
+
+
+def r_midstream(ctx):
+    need(ctx.sender == "unknown" and ctx.rst.has(ACK), ctx, "a RST/ACK without SYN in the capture")
+    return "abort", ("capture starts mid-stream; a data-phase RST/ACK at the sender's next seq "
+                     "with no other evidence is an abortive close: %s" % trig_note(ctx))
+
+
+RULES = {
+    "clean-v4": r_none, "icmp-quoted-rst": r_none, "icmp6-quoted-rst": r_none,
+    "udp-only": r_none,
+    "closed-port-v4": r_port_closed, "closed-port-v6": r_port_closed,
+    "tunnel-gre": r_port_closed, "vlan": r_port_closed,
+    "firewall-reject": r_firewall, "firewall-reject-v6": r_firewall,
+    "nmap-syn-scan": r_nmap("syn"), "nmap-connect-scan": r_nmap("connect"),
+    "listen-overflow": r_overflow, "bad-syn": r_bad_syn, "bad-syn-rst": r_syn_rst_probe, "no-socket": r_no_socket,
+    "time-wait-rst": r_tw_rst, "time-wait-ack": r_tw_ack, "midstream": r_midstream,
+}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("scenario")
+    ap.add_argument("pcap")
+    ap.add_argument("--trace")
+    ap.add_argument("-o", "--out")
+    ap.add_argument("--rule", help="use this scenario's rule (default: the scenario's own)")
+    a = ap.parse_args()
+    rule = RULES[a.rule or a.scenario]
+    pkts = read_packets(a.pcap)
+    trace = read_trace(a.trace)
+    crafted = a.scenario in CRAFTED or "crafted" in a.pcap
+    rows, errors = [], []
+    for i, r in enumerate(pkts):
+        if not r.has(RST):
+            continue
+        prior = [p for p in pkts[:i] if p.key == r.key]
+        syns = [p for p in prior if p.has(SYN) and not p.has(ACK)]
+        if syns:
+            sender = "client" if r.src == syns[-1].src else "server"
+        elif r.has(SYN) and not r.has(ACK):
+            sender = "client"  # a SYN+RST: itself the first SYN of its 4-tuple
+        else:
+            sender = "unknown"
+        from_peer = [p for p in prior if p.src == r.dst]
+        trigger = from_peer[-1] if from_peer else None
+        kernel = match_event(trace, r)
+        ctx = Ctx(r, prior, sender, trigger, kernel)
+        ctx.prior_all = pkts[:i]
+        try:
+            cause, note = rule(ctx)
+        except Unexpected as e:
+            errors.append(str(e))
+            continue
+        shape = "%s seq=%d ack=%d ttl=%d%s" % (
+            flagstr(r.flags), r.seq, r.ack if r.has(ACK) else 0, r.ttl,
+            "" if r.ipid is None else " ipid=%d" % r.ipid)
+        if crafted:
+            note = "crafted; " + note
+        note += "; " + shape
+        if kernel:
+            note += "; kernel: reason=%s state=%s" % (kernel["reason"], kernel["state"])
+        elif trace:
+            note += "; kernel: no tcp_send_reset event"
+        rows.append((r.frame, cause, sender, note))
+    check = count_rst_frames(a.pcap)
+    if sorted(check) != [row[0] for row in rows] and not errors:
+        errors.append("RST frames %s but labelled %s" % (check, [row[0] for row in rows]))
+    out = ["frame\tcause\tsender\tnote"]
+    out += ["%d\t%s\t%s\t%s" % row for row in rows]
+    text = "\n".join(out) + "\n"
+    if a.out:
+        with open(a.out, "w") as f:
+            f.write(text)
+    else:
+        sys.stdout.write(text)
+    unused = [e for e in trace if not e["used"]]
+    for e in unused:
+        print("%s: note: tcp_send_reset %s:%d -> %s:%d reason=%s state=%s has no RST in "
+              "the capture (dropped on the way or sent elsewhere)"
+              % (a.scenario, e["src"][0], e["src"][1], e["dst"][0], e["dst"][1],
+                 e["reason"], e["state"]), file=sys.stderr)
+    for e in errors:
+        print("%s: UNEXPECTED %s" % (a.scenario, e), file=sys.stderr)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

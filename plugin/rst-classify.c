@@ -340,11 +340,12 @@ static bool connect_scan_reset(const rst_scene *sc, rst_sender sender, const rst
 
 /* Server reset right after the client's ACK or first data, having sent no
  * data: a full accept queue with tcp_abort_on_overflow (passive form), or a
- * refusal after SYN/ACK retransmissions. */
+ * refusal after SYN/ACK retransmissions.  Not when the client had reset the
+ * connection before: then the server merely lost it. */
 static bool overflow_reset(const rst_scene *sc, rst_sender sender)
 {
     return sender == RST_SENDER_SERVER && sc->handshake_done &&
-           !flow_has(sc->s, RST_FLOW_DATA) && !sc->any_fin &&
+           !flow_has(sc->s, RST_FLOW_DATA) && !sc->any_fin && !flow_has(sc->p, RST_FLOW_RST) &&
            trigger_is(sc, RST_TCP_ACK, RST_TCP_SYN | RST_TCP_RST | RST_TCP_FIN) &&
            (passive_shape(sc) || sc->s->retrans_run > 0);
 }
@@ -468,6 +469,11 @@ void rst_classify(const rst_record *rec, const rst_context *ctx,
     out->origin = origin_of(&sc, ctx, out);
     if (!explicit_reason)
         out->cause = heuristic_cause(&sc, prefs, out);
+    /* The claimed sender kept talking: whatever the pattern, this RST did not
+     * end its connection, and one sign is too few to call it forged. */
+    if (!explicit_reason && rst_ev_has(out->evidence, RST_EV_DATA_AFTER_RST) &&
+        out->cause != RST_CAUSE_INJECTED && out->cause != RST_CAUSE_IDLE_TIMEOUT)
+        out->cause = RST_CAUSE_UNKNOWN;
     if (out->cause == RST_CAUSE_FIREWALL_REJECT)
         out->origin = RST_ORIGIN_MIDDLEBOX;
     /* A half-open scanner crafts its SYNs (nmap picks random TTLs) and its

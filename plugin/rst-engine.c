@@ -148,27 +148,43 @@ static rst_record *new_record(rst_engine *e, const rst_conv *conv, const rst_seg
     return rec;
 }
 
+/* A segment sent before a RST can still be captured just after it when the
+ * path reorders; more than this after the RST, it was sent after it. */
+#define REORDER_NS 1000000LL
+
+/* A live sender whose connection was reset behind its back keeps sending, or
+ * retransmits, within a few RTOs: that is the race that betrays an injected
+ * RST.  Traffic much later is a new exchange, not the race. */
+#define RACE_NS (5 * 1000000000LL)
+
 /* The claimed sender of an earlier RST still speaks (Weaver's race): payload
- * or FIN at or beyond the RST's sequence number, so that segments already in
- * flight before it do not count, or a SYN/ACK (a live listener; a client's
- * new SYN is only a retry).  Returns the RST. */
+ * or FIN at or beyond the RST's sequence number, or anything arriving well
+ * after the RST (a dead socket sends nothing), or a SYN/ACK (a live listener;
+ * a client's new SYN is only a retry).  data_after counts its payload and FIN
+ * segments; talk_after what came within the race window.  Returns the RST. */
 static const rst_record *count_talk_after(rst_conv *conv, int dir, const rst_segment *seg)
 {
     rst_record *rst = conv->last_rst[dir];
-    bool data = seg->len > 0 || (seg->flags & RST_TCP_FIN);
+    int64_t since;
+    bool data, late, synack, talks;
 
     if (!rst || (seg->flags & RST_TCP_RST))
         return NULL;
-    if (data && rst_seq_diff(seg->seq, rst->rst.seq) >= 0) {
+    if ((seg->flags & (RST_TCP_SYN | RST_TCP_ACK)) == RST_TCP_SYN) {
+        conv->last_rst[dir] = NULL;     /* a new attempt: what follows is its own */
+        return NULL;
+    }
+    since = seg->ts_ns - rst->rst.ts_ns;
+    late = since >= REORDER_NS;
+    data = (seg->len > 0 || (seg->flags & RST_TCP_FIN)) &&
+           (late || rst_seq_diff(seg->seq, rst->rst.seq) >= 0);
+    synack = (seg->flags & (RST_TCP_SYN | RST_TCP_ACK)) == (RST_TCP_SYN | RST_TCP_ACK);
+    talks = data || synack || (late && (seg->flags & RST_TCP_ACK) && !(seg->flags & RST_TCP_SYN));
+    if (data)
         rst->data_after++;
+    if (talks && since <= RACE_NS)
         rst->talk_after++;
-        return rst;
-    }
-    if ((seg->flags & (RST_TCP_SYN | RST_TCP_ACK)) == (RST_TCP_SYN | RST_TCP_ACK)) {
-        rst->talk_after++;      /* it accepts the connection it "refused" */
-        return rst;
-    }
-    return NULL;
+    return talks ? rst : NULL;
 }
 
 /* Another RST of the same claimed sender shortly after its previous one, that

@@ -117,7 +117,11 @@ static void what_happened(text *t, const rst_verdict *v, const rst_record *rec)
             "it holds no connection for it", who(v), v->trigger);
         break;
     default:
-        if (v->has_trigger)
+        if (rst_ev_has(v->evidence, RST_EV_DATA_AFTER_RST))
+            put(t, "%s kept sending after this RST, so it did not end the connection; "
+                "%u sign%s of forgery, too few to call it injected", who(v), v->injection_signs,
+                v->injection_signs == 1 ? "" : "s");
+        else if (v->has_trigger)
             put(t, "%s reset after frame %u; no known pattern fits", who(v), v->trigger);
         else
             put(t, "%s reset; nothing of the conversation precedes it", who(v));

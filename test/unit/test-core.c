@@ -417,6 +417,7 @@ static void test_counts_and_lookahead(void)
     play(&l, C, ACK, 1001, 5001, 0);
     play(&l, C, PSH | ACK, 1001, 5001, 10);
     first = play(&l, S, RST | ACK, 5001, 1011, 0);
+    l.now_ns -= 9900000;                        /* 0.1 ms later: */
     play(&l, S, PSH | ACK, 4990, 1011, 11);     /* in flight before it: not counted */
     play(&l, S, PSH | ACK, 5001, 1011, 50);     /* the "reset" sender still talks */
     play(&l, S, FIN | ACK, 5051, 1011, 0);

@@ -19,6 +19,7 @@
 
 #include "packet-rstdiag.h"
 #include "packet-rstdiag-extract.h"
+#include "packet-rstdiag-stats.h"
 #include "rst-engine.h"
 #include "rst-names.h"
 #include "rst-summary.h"
@@ -327,6 +328,7 @@ void proto_register_rstdiag(void)
     register_init_routine(rstdiag_init);
     register_cleanup_routine(rstdiag_cleanup);
     rstdiag_tap = register_tap("rstdiag");
+    rstdiag_register_stats_tree();
 }
 
 void proto_reg_handoff_rstdiag(void)

@@ -4,12 +4,14 @@
   e2e.py capture PLUGIN CAPTURE   golden fields (single pass and -2), ground truth,
                                   one expert entry per RST, nothing on non-RST frames
   e2e.py contract PLUGIN          tshark -G fields lists the whole field contract
+  e2e.py interfaces PLUGIN DEMO   -T fields/json/ek, the stats tree, expert info, preferences
   e2e.py fuzz PLUGIN CAPTURE...   editcap -E mutations and truncations never crash tshark
   e2e.py update PLUGIN CAPTURE... rewrite the golden files (review the diff!)
 
 tshark runs through tools/tshark-rstdiag (as an unprivileged user when root).
 """
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -165,6 +167,74 @@ def cmd_contract(plugin):
     print(f"{len(contract_fields())} contract fields registered")
 
 
+def rst_frames(plugin, capture):
+    out = tshark(plugin, "-2", "-r", capture, "-Y", "rstdiag.cause", "-T", "fields",
+                 "-e", "frame.number").stdout
+    return out.split()
+
+
+def check_json(plugin, capture, frames):
+    """-T json: repeated evidence as a list, frame links and relative times as text."""
+    import json
+    out = tshark(plugin, "-2", "-r", capture, "-Y", "rstdiag.cause", "-T", "json",
+                 "-e", "frame.number", "-e", "rstdiag.cause", "-e", "rstdiag.evidence",
+                 "-e", "rstdiag.trigger", "-e", "rstdiag.idle").stdout
+    packets = json.loads(out)
+    if [p["_source"]["layers"]["frame.number"][0] for p in packets] != frames:
+        raise Failure("-T json lists other frames than -T fields")
+    for p in packets:
+        layers = p["_source"]["layers"]
+        if len(layers["rstdiag.cause"]) != 1 or not layers.get("rstdiag.evidence"):
+            raise Failure(f"-T json: bad cause/evidence in {layers}")
+        if not all(int(t) < int(layers["frame.number"][0]) for t in layers.get("rstdiag.trigger", [])):
+            raise Failure(f"-T json: trigger is not an earlier frame: {layers}")
+        if not all(re.fullmatch(r"\d+\.\d{9}", i) for i in layers.get("rstdiag.idle", [])):
+            raise Failure(f"-T json: idle is not a relative time: {layers}")
+
+
+def check_ek(plugin, capture, frames):
+    """-T ek: one document per packet, fields named with underscores."""
+    import json
+    out = tshark(plugin, "-2", "-r", capture, "-Y", "rstdiag.cause", "-T", "ek",
+                 "-e", "rstdiag.cause", "-e", "rstdiag.evidence").stdout
+    docs = [json.loads(l) for l in out.splitlines() if l.startswith('{"timestamp"')]
+    if len(docs) != len(frames) or not all("rstdiag_cause" in d["layers"] for d in docs):
+        raise Failure(f"-T ek: {len(docs)} documents with rstdiag_cause for {len(frames)} RSTs")
+
+
+def check_stats_tree(plugin, capture, frames):
+    """-z rstdiag,tree counts every RST, in both passes, by phase, sender and origin."""
+    for mode in ([], ["-2"]):
+        out = tshark(plugin, *mode, "-q", "-r", capture, "-z", "rstdiag,tree").stdout
+        for node in ("RSTs by phase and cause", "RSTs by claimed sender", "RSTs by origin"):
+            m = re.search(rf"^{node}\s+(\d+)", out, re.M)
+            if not m or int(m.group(1)) != len(frames):
+                raise Failure(f"-z rstdiag,tree {' '.join(mode)}: {node} != {len(frames)}:\n{out}")
+
+
+def check_expert_and_prefs(plugin, capture, frames):
+    out = tshark(plugin, "-2", "-q", "-r", capture, "-z", "expert,note").stdout
+    if "RSTDIAG" not in out:
+        raise Failure(f"-z expert shows no rstdiag group:\n{out}")
+    prefs = tshark(plugin, "-G", "defaultprefs").stdout
+    for name in ("idle_threshold", "ttl_tolerance", "time_wait", "retrans_limit",
+                 "keepalive_probes", "burst_window"):
+        if f"#rstdiag.{name}:" not in prefs:
+            raise Failure(f"-G defaultprefs lacks rstdiag.{name}")
+    tshark(plugin, "-o", "rstdiag.idle_threshold:5", "-r", capture, "-q")
+
+
+def cmd_interfaces(plugin, capture):
+    frames = rst_frames(plugin, capture)
+    if not frames:
+        raise Failure(f"no RST diagnosed in {capture}")
+    check_json(plugin, capture, frames)
+    check_ek(plugin, capture, frames)
+    check_stats_tree(plugin, capture, frames)
+    check_expert_and_prefs(plugin, capture, frames)
+    print(f"{len(frames)} RSTs consistent across -T fields/json/ek, stats tree and expert info")
+
+
 def cmd_fuzz(plugin, captures):
     """Wireshark's fuzz-test recipe in small: mutated and truncated copies of
     every capture, each dissected in both modes with strict wmem checks."""
@@ -215,6 +285,8 @@ def main(argv):
             cmd_capture(plugin, rest[0])
         elif cmd == "contract":
             cmd_contract(plugin)
+        elif cmd == "interfaces" and len(rest) == 1:
+            cmd_interfaces(plugin, rest[0])
         elif cmd == "fuzz":
             cmd_fuzz(plugin, rest)
         elif cmd == "update":

@@ -5,6 +5,7 @@
                                   one expert entry per RST, nothing on non-RST frames
   e2e.py contract PLUGIN          tshark -G fields lists the whole field contract
   e2e.py interfaces PLUGIN DEMO   -T fields/json/ek, the stats tree, expert info, preferences
+  e2e.py profile PLUGIN DEMO      the rstdiag configuration profile: columns, colours, buttons
   e2e.py fuzz PLUGIN CAPTURE...   editcap -E mutations and truncations never crash tshark
   e2e.py update PLUGIN CAPTURE... rewrite the golden files (review the diff!)
 
@@ -235,6 +236,40 @@ def cmd_interfaces(plugin, capture):
     print(f"{len(frames)} RSTs consistent across -T fields/json/ek, stats tree and expert info")
 
 
+PROFILE = os.path.join(ROOT, "profile", "rstdiag")
+
+# Which colouring rule of the profile each cause family must get.
+COLOUR_FAMILY = {"injected": "injected", "syn-scan": "scans", "connect-scan": "scans",
+                 "bad-syn": "scans", "port-closed": "refused", "firewall-reject": "refused",
+                 "listen-overflow": "refused", "time-wait": "refused",
+                 "idle-timeout": "timeouts", "retransmission-limit": "timeouts",
+                 "abort": "closes", "fast-close": "closes", "data-after-close": "closes",
+                 "no-socket": "closes", "unknown": "other RSTs"}
+
+
+def cmd_profile(plugin, capture):
+    os.environ["RSTDIAG_PROFILE"] = PROFILE
+    proc = tshark(plugin, "-C", "rstdiag", "--color", "-r", capture, "-Y", "rstdiag.cause",
+                  "-T", "fields", "-e", "rstdiag.cause", "-e", "frame.coloring_rule.name")
+    if proc.stderr.strip():
+        raise Failure(f"the profile does not load cleanly: {proc.stderr}")
+    for line in proc.stdout.splitlines():
+        cause, rule = line.split("\t")
+        if rule != "rstdiag: " + COLOUR_FAMILY[cause]:
+            raise Failure(f"a {cause} RST is coloured by {rule!r}")
+    columns = tshark(plugin, "-C", "rstdiag", "-r", capture, "-Y", "rstdiag.cause").stdout
+    first = columns.splitlines()[0].split()
+    if not any(c in first for c in COLOUR_FAMILY) or "handshake" not in columns:
+        raise Failure(f"the profile's columns do not show cause and phase: {first}")
+    with open(os.path.join(PROFILE, "dfilter_buttons")) as f:
+        buttons = [l.split('","')[2].encode().decode("unicode_escape")
+                   for l in f if l.startswith('"TRUE"')]
+    for expression in buttons:
+        tshark(plugin, "-C", "rstdiag", "-r", capture, "-Y", expression, "-q")
+    print(f"profile: colours for {len(proc.stdout.splitlines())} RSTs, "
+          f"columns, {len(buttons)} filter buttons")
+
+
 def cmd_fuzz(plugin, captures):
     """Wireshark's fuzz-test recipe in small: mutated and truncated copies of
     every capture, each dissected in both modes with strict wmem checks."""
@@ -287,6 +322,8 @@ def main(argv):
             cmd_contract(plugin)
         elif cmd == "interfaces" and len(rest) == 1:
             cmd_interfaces(plugin, rest[0])
+        elif cmd == "profile" and len(rest) == 1:
+            cmd_profile(plugin, rest[0])
         elif cmd == "fuzz":
             cmd_fuzz(plugin, rest)
         elif cmd == "update":

@@ -19,7 +19,8 @@ PEER=$LAB_DIR/labpeer.py
 TRUTH=$LAB_DIR/truth.py
 
 REAL_SCENARIOS=(clean-v4 closed-port-v4 closed-port-v6 firewall-reject firewall-reject-v6
-    nmap-syn-scan nmap-connect-scan listen-overflow bad-syn bad-syn-rst no-socket)
+    nmap-syn-scan nmap-connect-scan listen-overflow bad-syn bad-syn-rst no-socket
+    linger-abort unread-close data-after-fin fast-close keepalive-timeout injector injector-v6)
 CRAFTED_SCENARIOS=(time-wait-rst time-wait-ack midstream tunnel-gre vlan
     icmp-quoted-rst icmp6-quoted-rst udp-only)
 
@@ -204,6 +205,146 @@ sc_no-socket() {
     rec_end
     srv_stop hold
 }
+
+# peer_log NAME WHO: the peer's log lines on stderr, prefixed
+peer_log() { sed -n "s/^\[labpeer [0-9]*\] /  $2: /p" "$TMP/$1.log" >&2; }
+
+# The client reads 32 KB of a 200 KB response through a 16 KB SO_RCVBUF,
+# stops reading until the server is held by the zero window (nothing in
+# flight, so no later server data draws no-socket resets), then closes with
+# SO_LINGER {1,0} and unread data queued: client RST/ACK. Snaplen 96 keeps
+# the pcap small (headers only; tcp.len still right).
+sc_linger-abort() {
+    local LAB_SNAPLEN=96
+    srv_start web "$SRV4" 80 --mode stream --size 200000
+    rec_begin linger-abort
+    lab_bg "$NS_CLI" lacli "$LAB_PY" "$PEER" client --dst "$SRV4" --port 80 --mode abort-read \
+        --rcvbuf 16384 --read-bytes 32768 --pause 0.3
+    lab_bg_wait lacli 10
+    sleep 0.2
+    rec_end
+    srv_stop web
+    peer_log lacli client
+    peer_log web server
+}
+
+# The server accepts and never reads; the client sends 2 KB; once it is all
+# in the server's receive queue the server close()s: RST/ACK
+# (TCPAbortOnClose).
+sc_unread-close() {
+    srv_start web "$SRV4" 80 --mode unread --unread-bytes 2048
+    rec_begin unread-close
+    lab_bg "$NS_CLI" uccli "$LAB_PY" "$PEER" client --dst "$SRV4" --port 80 --mode unread \
+        --send-bytes 2048
+    lab_bg_wait uccli 10
+    rec_end
+    srv_stop web
+    peer_log uccli client
+    peer_log web server
+}
+
+# Two connections: the server replies and sends its FIN by
+# shutdown(SHUT_RDWR) (socket kept, FIN_WAIT2) on the first and by close()
+# (orphan) on the second; the client reads to EOF, waits 0.2 s and sends
+# more data: the server answers each with a RST.
+sc_data-after-fin() {
+    srv_start web "$SRV4" 80 --mode replyfin --fin-how rdwr,close
+    rec_begin data-after-fin
+    local i
+    for i in 1 2; do
+        lab_bg "$NS_CLI" dfcli$i "$LAB_PY" "$PEER" client --dst "$SRV4" --port 80 \
+            --mode data-after-fin --pause 0.2
+        lab_bg_wait dfcli$i 10
+        sleep 0.2
+    done
+    rec_end
+    srv_stop web
+    peer_log dfcli1 client
+    peer_log dfcli2 client
+    peer_log web server
+}
+
+# The server replies and half-closes (shutdown SHUT_WR); the client reads
+# to EOF and closes with SO_LINGER {1,0}: RST instead of its own FIN.
+sc_fast-close() {
+    srv_start web "$SRV4" 80 --mode replyfin --fin-how wr
+    rec_begin fast-close
+    lab_bg "$NS_CLI" fccli "$LAB_PY" "$PEER" client --dst "$SRV4" --port 80 --mode fast-close
+    lab_bg_wait fccli 10
+    sleep 0.2
+    rec_end
+    srv_stop web
+    peer_log fccli client
+    peer_log web server
+}
+
+# A line each way with SO_KEEPALIVE, TCP_KEEPIDLE 1, KEEPINTVL 1, KEEPCNT 3;
+# then the router drops everything between the two (forward, both ways):
+# three unanswered probes, then the client kernel's RST (ETIMEDOUT).
+sc_keepalive-timeout() {
+    rm -f "$TMP"/ka.*
+    srv_start hold "$SRV4" 80 --mode hold
+    rec_begin keepalive-timeout
+    lab_bg "$NS_CLI" kacli "$LAB_PY" "$PEER" client --dst "$SRV4" --port 80 --mode keepalive \
+        --keepidle 1 --keepintvl 1 --keepcnt 3 --phase-file "$TMP/ka.phase" --duration 10
+    lab_wait_file "$TMP/ka.phase" 10
+    lab_nft_chain "$NS_RTR" forward
+    lab_nft "$NS_RTR" add rule inet rdlab forward ip saddr "$CLI4" ip daddr "$SRV4" counter drop
+    lab_nft "$NS_RTR" add rule inet rdlab forward ip saddr "$SRV4" ip daddr "$CLI4" counter drop
+    lab_bg_wait kacli 12
+    rec_end
+    lab_rtr nft list chain inet rdlab forward | grep counter | sed 's/^ */  router: /' >&2
+    lab_nft_flush "$NS_RTR"
+    srv_stop hold
+    peer_log kacli client
+}
+
+# On-path injector in the router (scapy): sniffs the forwarded client->server
+# segments on the router's client-side veth; on the keyword it sends three
+# RST/ACKs to the client in the server's name (seq = server's next seq +0,
+# +1460, +4380; TTL 64, fixed IP IDs) and, 10 ms later (so that the python
+# server has surely answered before its socket dies), one to the server in
+# the client's name. The original request goes on; the server answers at once.
+# The lab kernel has no sch_netem, so a userspace delay line in the router
+# forwards the server->client segments 20 ms late (RTT ~20 ms): the forged
+# RSTs (2-8 ms after the request) reach the client first, the real response
+# arrives after them.
+injector() { # NAME SERVER-ADDR CLIENT-ADDR ip|ip6
+    local name=$1 srv=$2 cli=$3 fam=$4
+    rm -f "$TMP"/inj.*
+    srv_start web "$srv" 80
+    lab_bg "$NS_RTR" delay "$LAB_PY" "$PEER" delayline --in-iface "$IF_RTR_S" \
+        --out-iface "$IF_RTR_C" --src "$srv" --sport 80 --dst-mac "$MAC_CLI" \
+        --src-mac "$MAC_RTR_C" --delay 0.020 --ready-file "$TMP/inj.dready" \
+        --stop-file "$TMP/inj.stop" --duration 30
+    lab_wait_file "$TMP/inj.dready" 5 || return 1
+    lab_nft_chain "$NS_RTR" forward
+    lab_nft "$NS_RTR" add rule inet rdlab forward "$fam" saddr "$srv" tcp sport 80 drop
+    lab_bg "$NS_RTR" inj "$LAB_PY" "$PEER" inject --sniff-iface "$IF_RTR_C" \
+        --cli-iface "$IF_RTR_C" --srv-iface "$IF_RTR_S" --client "$cli" --server "$srv" \
+        --port 80 --keyword FORBIDDEN --cli-mac "$MAC_CLI" --rtr-c-mac "$MAC_RTR_C" \
+        --srv-mac "$MAC_SRV" --rtr-s-mac "$MAC_RTR_S" --srv-rst-delay 0.010 \
+        --log "$TMP/inj.events" \
+        --ready-file "$TMP/inj.ready" --stop-file "$TMP/inj.stop" --duration 30
+    lab_wait_file "$TMP/inj.ready" 20 || return 1
+    sleep 0.2
+    rec_begin "$name"
+    lab_bg "$NS_CLI" injcli "$LAB_PY" "$PEER" client --dst "$srv" --port 80 --mode inject \
+        --keyword FORBIDDEN --pause 0.3
+    lab_bg_wait injcli 10
+    rec_end
+    touch "$TMP/inj.stop"
+    lab_bg_wait inj 5
+    lab_bg_wait delay 5
+    lab_nft_flush "$NS_RTR"
+    srv_stop web
+    sed 's/^/  injector: /' "$TMP/inj.events" >&2
+    peer_log injcli client
+    peer_log delay router
+    peer_log web server
+}
+sc_injector() { injector injector "$SRV4" "$CLI4" ip; }
+sc_injector-v6() { injector injector-v6 "$SRV6" "$CLI6" ip6; }
 
 # ------------------------------------------------------------ driver
 run_real() {

@@ -28,6 +28,7 @@
 #   LAB_PREFIX (rd)  LAB_OUT (test/captures)  LAB_TMP (mktemp dir)
 #   LAB_STATIC_NEIGH (1: permanent ARP/NDP entries, so no ARP/NS in captures)
 #   LAB_CAPTURE_FILTER (default below)  LAB_PY (/usr/bin/python3)
+#   LAB_SNAPLEN (0 = whole packets; a scenario may set it for its capture)
 
 LAB_PREFIX=${LAB_PREFIX:-rd}
 LAB_PY=${LAB_PY:-/usr/bin/python3}
@@ -37,6 +38,7 @@ LAB_STATIC_NEIGH=${LAB_STATIC_NEIGH:-1}
 # Everything a RST diagnosis can need (TCP, UDP, ICMP/ICMPv6 errors, ARP);
 # leaves out only IPv6 packets with extension headers first (MLD reports).
 LAB_CAPTURE_FILTER=${LAB_CAPTURE_FILTER:-tcp or udp or icmp or icmp6 or arp}
+LAB_SNAPLEN=${LAB_SNAPLEN:-0}
 
 # names and addresses
 NS_CLI=${LAB_PREFIX}-cli
@@ -249,7 +251,7 @@ lab_capture_start() {
     mkdir -p "$(dirname "$file")"
     rm -f "$file"
     : >"$tmp/tcpdump-$name.err"
-    ip netns exec "$NS_CLI" tcpdump -i "$IF_CLI" -s 0 -U --immediate-mode -n -Z root \
+    ip netns exec "$NS_CLI" tcpdump -i "$IF_CLI" -s "${LAB_SNAPLEN:-0}" -U --immediate-mode -n -Z root \
         -w "$file" "$LAB_CAPTURE_FILTER" 2>"$tmp/tcpdump-$name.err" &
     _LAB_CAP_PID=$!
     _LAB_CAP_FILE=$file

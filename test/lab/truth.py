@@ -27,7 +27,7 @@ FIN, SYN, RST, PSH, ACK, URG = 0x01, 0x02, 0x04, 0x08, 0x10, 0x20
 
 FIELDS = ["frame.number", "frame.time_epoch", "ip.src", "ipv6.src", "ip.dst", "ipv6.dst",
           "tcp.srcport", "tcp.dstport", "tcp.flags", "tcp.seq_raw", "tcp.ack_raw",
-          "tcp.len", "ip.ttl", "ipv6.hlim", "ip.id"]
+          "tcp.len", "ip.ttl", "ipv6.hlim", "ip.id", "tcp.window_size_value"]
 
 
 def flagstr(f):
@@ -48,6 +48,7 @@ class Pkt:
         self.len = int(v["tcp.len"] or 0)
         self.ttl = int(v["ip.ttl"] or v["ipv6.hlim"] or 0)
         self.ipid = int(v["ip.id"], 16) if v["ip.id"] else None
+        self.win = int(v["tcp.window_size_value"] or 0)
         self.key = frozenset((self.src, self.dst))
 
     def has(self, f):
@@ -269,6 +270,133 @@ def r_midstream(ctx):
                      "with no other evidence is an abortive close: %s" % trig_note(ctx))
 
 
+def next_seq(pkts, side):
+    """Next sequence number of `side` after pkts (its highest seq+len+SYN+FIN)."""
+    best = None
+    for p in pkts:
+        if p.src == side and not p.has(RST):
+            n = (p.seq + p.len + (1 if p.flags & (SYN | FIN) else 0)) & 0xffffffff
+            if best is None or ((n - best) & 0xffffffff) < 0x80000000:
+                best = n
+    return best
+
+
+def r_linger_abort(ctx):
+    r, conn = ctx.rst, ctx.conn_prior()
+    srv_data = sum(p.len for p in conn if p.src == r.dst)
+    need(ctx.sender == "client" and r.has(ACK) and srv_data > 0
+         and not any(p.has(FIN) for p in conn if p.src == r.src)
+         and r.seq == next_seq(conn, r.src) and r.ack == next_seq(conn, r.dst), ctx,
+         "a client RST/ACK at its snd_nxt/rcv_nxt in the middle of the server's data, "
+         "no client FIN")
+    zero = [p for p in conn if p.src == r.src and p.has(ACK) and not p.has(SYN)
+            and p.len == 0]
+    return "abort", ("client SO_LINGER {1,0} close mid-transfer with unread data "
+                     "(%d server bytes received, client window %s before the RST): %s"
+                     % (srv_data, zero[-1].win if zero else "?", trig_note(ctx)))
+
+
+def r_unread_close(ctx):
+    r, conn = ctx.rst, ctx.conn_prior()
+    cli_data = sum(p.len for p in conn if p.src == r.dst)
+    need(ctx.sender == "server" and r.has(ACK) and cli_data > 0
+         and not any(p.len or p.has(FIN) for p in conn if p.src == r.src)
+         and r.ack == next_seq(conn, r.dst), ctx,
+         "a server RST/ACK after client data it acknowledged, no server payload or FIN")
+    return "abort", ("server close() with %d unread bytes in its receive queue "
+                     "(TCPAbortOnClose): %s" % (cli_data, trig_note(ctx)))
+
+
+def r_data_after_fin(ctx):
+    r, t, conn = ctx.rst, ctx.trigger, ctx.conn_prior()
+    fins = [p for p in conn if p.src == r.src and p.has(FIN)]
+    need(ctx.sender == "server" and not r.has(ACK) and t is not None and t.len > 0
+         and r.seq == t.ack and fins and fins[-1].frame < t.frame, ctx,
+         "a server RST (no ACK, seq = data's ACK) answering client data sent after the "
+         "server's FIN")
+    return "data-after-close", ("server had sent FIN (frame %d); the client's data "
+                                "afterwards (%s) is reset, seq = its ACK"
+                                % (fins[-1].frame, trig_note(ctx)))
+
+
+def r_fast_close(ctx):
+    r, conn = ctx.rst, ctx.conn_prior()
+    fins = [p for p in conn if p.src == r.dst and p.has(FIN)]
+    need(ctx.sender == "client" and r.has(ACK) and fins
+         and not any(p.has(FIN) for p in conn if p.src == r.src)
+         and r.ack == next_seq(conn, r.dst) and r.seq == next_seq(conn, r.src), ctx,
+         "a client RST/ACK acknowledging the server's FIN, no client FIN")
+    acked = [p for p in conn if p.src == r.src and p.frame > fins[-1].frame]
+    return "fast-close", ("server half-closed (FIN frame %d); the client, having read to EOF, "
+                          "closes with SO_LINGER 0: RST/ACK (ack = FIN+1) %s"
+                          % (fins[-1].frame, "after its ACK of the FIN" if acked else
+                             "in place of its ACK of the FIN and its own FIN"))
+
+
+def r_keepalive(ctx):
+    r, conn = ctx.rst, ctx.conn_prior()
+    last_srv = [p for p in conn if p.src == r.dst]
+    probes = [p for p in conn if p.src == r.src and last_srv and p.frame > last_srv[-1].frame
+              and p.len <= 1 and p.flags & (SYN | FIN | RST | ACK) == ACK
+              and p.seq == (r.seq - 1) & 0xffffffff]
+    need(ctx.sender == "client" and r.has(ACK) and len(probes) >= 1
+         and probes[0].time - last_srv[-1].time >= 0.9, ctx,
+         "a client RST/ACK after unanswered keepalive probes (seq = snd_nxt - 1)")
+    return "idle-timeout", ("keepalive gave up: %d unanswered probes (frames %s), first %.2f s "
+                            "after the server's last packet (frame %d), RST %.2f s after it"
+                            % (len(probes), ",".join(str(p.frame) for p in probes),
+                               probes[0].time - last_srv[-1].time, last_srv[-1].frame,
+                               r.time - last_srv[-1].time))
+
+
+def r_injector(ctx):
+    r, conn = ctx.rst, ctx.conn_prior()
+    srv = r.dst if ctx.sender == "client" else r.src
+    srv_ttl = sorted({p.ttl for p in conn if p.src == srv and not p.has(RST)})
+    forged = [p for p in conn if p.src == srv and p.has(RST) and p.ttl not in srv_ttl]
+    if ctx.sender == "server" and r.ttl not in srv_ttl:
+        need(r.has(ACK) and len(srv_ttl) == 1, ctx,
+             "a forged RST/ACK in the server's name (TTL differs from the server's)")
+        # the race the scenario is built for: forged RSTs before the response
+        need(not any(p.len or p.has(FIN) for p in conn if p.src == srv), ctx,
+             "ahead of the server's response (the injector lost the race)")
+        expect = next_seq(conn, r.src)
+        first = forged[0] if forged else r
+        return "injected", ("forged by the router's injector on the keyword in frame %d: TTL %d, "
+                            "the server's own %d; seq = server's next %+d; %.1f ms after the "
+                            "request%s" % (
+                                ctx.trigger.frame, r.ttl, srv_ttl[0],
+                                (r.seq - expect + 0x80000000) % 0x100000000 - 0x80000000,
+                                (r.time - ctx.trigger.time) * 1000,
+                                "" if first is r else "; burst with frame %d" % first.frame))
+    t = ctx.trigger
+    need(ctx.sender == "client" and not r.has(ACK) and t is not None and not t.has(RST)
+         and r.seq == t.ack and forged, ctx,
+         "a client RST (no ACK, seq = its ACK) answering the server after a forged RST")
+    return "no-socket", ("the client's socket died on the forged RST frame %d; the server's "
+                         "late %s draws the kernel's reset: %s, seq = its ACK"
+                         % (forged[0].frame, "data" if t.len else flagstr(t.flags), trig_note(ctx)))
+
+
+def chk_injector(pkts):
+    """The race the injector scenario is built for: forged RSTs toward the
+    client, then the real server's reply (late data from the server)."""
+    srv_ttl = {p.ttl for p in pkts if p.has(SYN) and p.has(ACK)}
+    forged = [p for p in pkts if p.has(RST) and p.ttl not in srv_ttl
+              and p.src[1] == 80]
+    late = [p for p in pkts if p.src[1] == 80 and p.len and forged
+            and p.frame > forged[0].frame]
+    if not forged:
+        return "no forged RST toward the client"
+    if not late:
+        return "no server data after the forged RSTs (did the server's socket die first?)"
+    return None
+
+
+# scenario-wide checks beyond the per-RST rules: name -> fn(packets) -> error
+CHECKS = {"injector": chk_injector, "injector-v6": chk_injector}
+
+
 RULES = {
     "clean-v4": r_none, "icmp-quoted-rst": r_none, "icmp6-quoted-rst": r_none,
     "udp-only": r_none,
@@ -278,6 +406,9 @@ RULES = {
     "nmap-syn-scan": r_nmap("syn"), "nmap-connect-scan": r_nmap("connect"),
     "listen-overflow": r_overflow, "bad-syn": r_bad_syn, "bad-syn-rst": r_syn_rst_probe, "no-socket": r_no_socket,
     "time-wait-rst": r_tw_rst, "time-wait-ack": r_tw_ack, "midstream": r_midstream,
+    "linger-abort": r_linger_abort, "unread-close": r_unread_close,
+    "data-after-fin": r_data_after_fin, "fast-close": r_fast_close,
+    "keepalive-timeout": r_keepalive, "injector": r_injector, "injector-v6": r_injector,
 }
 
 
@@ -326,6 +457,9 @@ def main():
         elif trace:
             note += "; kernel: no tcp_send_reset event"
         rows.append((r.frame, cause, sender, note))
+    chk = CHECKS.get(a.rule or a.scenario)
+    if chk and chk(pkts):
+        errors.append(chk(pkts))
     check = count_rst_frames(a.pcap)
     if sorted(check) != [row[0] for row in rows] and not errors:
         errors.append("RST frames %s but labelled %s" % (check, [row[0] for row in rows]))

@@ -157,34 +157,47 @@ static rst_record *new_record(rst_engine *e, const rst_conv *conv, const rst_seg
  * RST.  Traffic much later is a new exchange, not the race. */
 #define RACE_NS (5 * 1000000000LL)
 
-/* The claimed sender of an earlier RST still speaks (Weaver's race): payload
- * or FIN at or beyond the RST's sequence number, or anything arriving well
- * after the RST (a dead socket sends nothing), or a SYN/ACK (a live listener;
- * a client's new SYN is only a retry).  data_after counts its payload and FIN
- * segments; talk_after what came within the race window.  Returns the RST. */
+/* How far back through a burst a later segment is credited to its RSTs:
+ * injectors send a handful; a hostile capture must not make this quadratic. */
+#define BURST_CREDIT_MAX 8
+
+static bool credit_talk(rst_record *rst, const rst_segment *seg)
+{
+    int64_t since = seg->ts_ns - rst->rst.ts_ns;
+    bool late = since >= REORDER_NS;
+    bool data = (seg->len > 0 || (seg->flags & RST_TCP_FIN)) &&
+                (late || rst_seq_diff(seg->seq, rst->rst.seq) >= 0);
+    bool synack = (seg->flags & (RST_TCP_SYN | RST_TCP_ACK)) == (RST_TCP_SYN | RST_TCP_ACK);
+    bool talks = data || synack ||
+                 (late && (seg->flags & RST_TCP_ACK) && !(seg->flags & RST_TCP_SYN));
+
+    if (data)
+        rst->data_after++;
+    if (talks && since <= RACE_NS)
+        rst->talk_after++;
+    return talks;
+}
+
+/* The claimed sender of earlier RSTs still speaks (Weaver's race): payload
+ * or FIN at or beyond a RST's sequence number, or anything arriving well
+ * after it (a dead socket sends nothing), or a SYN/ACK (a live listener; a
+ * client's new SYN is only a retry, and ends the race).  data_after counts
+ * payload and FIN segments, talk_after what came within the race window; a
+ * burst's RSTs are all credited.  Returns the latest RST it speaks after. */
 static const rst_record *count_talk_after(rst_conv *conv, int dir, const rst_segment *seg)
 {
-    rst_record *rst = conv->last_rst[dir];
-    int64_t since;
-    bool data, late, synack, talks;
+    rst_record *latest = conv->last_rst[dir], *rst = latest;
+    bool talks = false;
 
-    if (!rst || (seg->flags & RST_TCP_RST))
+    if (!latest || (seg->flags & RST_TCP_RST))
         return NULL;
     if ((seg->flags & (RST_TCP_SYN | RST_TCP_ACK)) == RST_TCP_SYN) {
         conv->last_rst[dir] = NULL;     /* a new attempt: what follows is its own */
         return NULL;
     }
-    since = seg->ts_ns - rst->rst.ts_ns;
-    late = since >= REORDER_NS;
-    data = (seg->len > 0 || (seg->flags & RST_TCP_FIN)) &&
-           (late || rst_seq_diff(seg->seq, rst->rst.seq) >= 0);
-    synack = (seg->flags & (RST_TCP_SYN | RST_TCP_ACK)) == (RST_TCP_SYN | RST_TCP_ACK);
-    talks = data || synack || (late && (seg->flags & RST_TCP_ACK) && !(seg->flags & RST_TCP_SYN));
-    if (data)
-        rst->data_after++;
-    if (talks && since <= RACE_NS)
-        rst->talk_after++;
-    return talks ? rst : NULL;
+    for (int n = 0; rst && n < BURST_CREDIT_MAX; n++, rst = rst->burst_prev_rec)
+        talks |= credit_talk(rst, seg);
+    return talks ? latest : NULL;
 }
 
 /* Another RST of the same claimed sender shortly after its previous one, that
@@ -227,8 +240,10 @@ rst_observation rst_engine_observe(rst_engine *e, const rst_segment *seg)
     if (seg->flags & RST_TCP_RST) {
         rst_record *rec = new_record(e, conv, seg);
         rec->burst_prev = continues_burst(conv, dir, seg, e->prefs);
-        if (rec->burst_prev && conv->last_rst[dir])
+        if (rec->burst_prev && conv->last_rst[dir]) {
             conv->last_rst[dir]->burst_next++;
+            rec->burst_prev_rec = conv->last_rst[dir];
+        }
         conv->last_rst[dir] = rec;
         obs.rst = rec;
     } else {

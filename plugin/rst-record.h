@@ -26,6 +26,7 @@ struct rst_record {
     bool      has_rtt;
     int64_t   rtt_ns;           /* shortest handshake round trip to the sender, as known then */
     bool      burst_prev;       /* follows another RST of its sender in a burst */
+    struct rst_record *burst_prev_rec;  /* that RST */
     uint32_t  rst_ordinal;      /* 1 for the conversation's first RST */
     const rst_conv *conv;       /* for totals known later */
     /* Amended as later packets arrive (complete once the capture is read). */

@@ -26,7 +26,8 @@ CONTRACT = os.path.join(ROOT, "..", "shared", "contract.md")
 FIELDS = ["frame.number", "tcp.stream", "rstdiag.phase", "rstdiag.cause", "rstdiag.sender",
           "rstdiag.origin", "rstdiag.evidence", "rstdiag.ttl_delta", "rstdiag.host_ttl_delta",
           "rstdiag.seq_delta", "rstdiag.idle", "rstdiag.retransmissions", "rstdiag.data_after",
-          "rstdiag.rst_count", "rstdiag.trigger", "rstdiag.summary"]
+          "rstdiag.rst_count", "rstdiag.trigger", "rstdiag.reason_code",
+          "rstdiag.after_injected", "rstdiag.summary"]
 
 # The contract's fields (../shared/contract.md); kept here too so the check runs without it.
 CONTRACT_FIELDS = ["rstdiag.phase", "rstdiag.cause", "rstdiag.sender", "rstdiag.origin",
@@ -119,17 +120,23 @@ def check_truth(plugin, capture, two_pass):
 def check_expert(plugin, capture):
     """One rstdiag expert entry per RST, carrying the summary."""
     table = fields_table(plugin, capture, True,
-                         ["frame.number", "rstdiag.summary", "_ws.expert.message"])
+                         ["frame.number", "rstdiag.summary", "rstdiag.after_injected",
+                          "_ws.expert.message"])
     for line in table.splitlines()[1:]:
-        frame, summary, messages = (line.split("\t") + ["", ""])[:3]
-        if messages.count(summary) != 1:
+        frame, summary, after, messages = (line.split("\t") + ["", "", ""])[:4]
+        if after:       # a follow-up note after an injected RST
+            if f"RST in frame {after}, which was judged injected" not in messages:
+                raise Failure(f"frame {frame}: no note pointing back to injected RST {after}")
+        elif messages.count(summary) != 1:
             raise Failure(f"frame {frame}: expert info lacks the summary {summary!r}")
 
 
 def check_only_rst_frames(plugin, capture):
-    """rstdiag appears on RST segments only, never on ICMP-quoted headers."""
+    """rstdiag appears on RST segments only (plus the notes after injected RSTs),
+    never on ICMP-quoted headers."""
     out = tshark(plugin, "-2", "-r", capture, "-Y",
-                 "rstdiag && !(tcp.flags.reset == 1) || rstdiag && (icmp || icmpv6)",
+                 "rstdiag.cause && !(tcp.flags.reset == 1) || rstdiag && (icmp || icmpv6)"
+                 " || rstdiag && !rstdiag.cause && !rstdiag.after_injected",
                  "-T", "fields", "-e", "frame.number").stdout
     if out.strip():
         raise Failure(f"rstdiag on frames that are not RSTs of the capture: {out.split()}")

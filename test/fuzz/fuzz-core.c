@@ -1,0 +1,110 @@
+/* fuzz-core.c
+ * libFuzzer harness for the diagnosis core: any sequence of packet facts must
+ * never crash, hang or break an invariant of the verdict.
+ *
+ * The input is read as 24-byte segment records.  Sequence and acknowledgement
+ * numbers are offsets from per-direction bases, so that the fuzzer reaches
+ * the exact-match patterns (seq = trigger's ACK, …) the rules look for.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rst-engine.h"
+#include "rst-names.h"
+#include "rst-summary.h"
+
+#define RECORD 24
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void require(int ok)
+{
+    if (!ok)
+        abort();
+}
+
+static uint16_t u16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void decode(const uint8_t *r, uint32_t frame, int64_t *now, rst_segment *seg)
+{
+    static const uint32_t base[2] = { 1000000u, 0xFFFFF000u };   /* one near the wrap */
+    int dir = r[1] & 1;
+    int v6 = (r[1] >> 4) & 1;
+
+    memset(seg, 0, sizeof(*seg));
+    seg->frame = frame;
+    *now += (int64_t)(int16_t)u16(r + 11) * 1000000;   /* may run backwards */
+    seg->ts_ns = *now;
+    seg->stream = (r[1] >> 1) & 7;
+    seg->src.family = seg->dst.family = v6 ? 6 : 4;
+    seg->src.bytes[0] = seg->dst.bytes[0] = 10;
+    seg->src.bytes[3] = (uint8_t)(1 + dir);
+    seg->dst.bytes[3] = (uint8_t)(2 - dir);
+    seg->sport = dir ? 80 : (uint16_t)(40000 + (r[15] & 3));
+    seg->dport = dir ? (uint16_t)(40000 + (r[15] & 3)) : 80;
+    seg->flags = r[0] & 0x3F;
+    seg->seq = base[dir] + (uint32_t)(int16_t)u16(r + 5);
+    seg->ack = base[!dir] + (uint32_t)(int16_t)u16(r + 7);
+    seg->len = u16(r + 9) & 0x7FF;
+    seg->window = u16(r + 13);
+    seg->ttl = r[2];
+    seg->has_ttl = (r[1] >> 5) & 1;
+    seg->has_ipid = !v6 && ((r[1] >> 6) & 1);
+    seg->ipid = u16(r + 3);
+    seg->payload_len = (uint16_t)(r[16] & 7) + 1 <= RST_PAYLOAD_MAX ? (uint16_t)((r[16] & 7) + 1) : 0;
+    memcpy(seg->payload, r + 16, seg->payload_len);
+    if (seg->flags & RST_TCP_RST && r[17] == 0x33)
+        memcpy(seg->payload, "\x33\xAA", 2);            /* reach the diagnostic payload */
+}
+
+static void check_verdict(const rst_verdict *v, const rst_record *rec)
+{
+    char summary[RST_SUMMARY_MAX];
+
+    require((unsigned)v->cause < RST_CAUSE_COUNT && (unsigned)v->phase < RST_PHASE_COUNT);
+    require((unsigned)v->sender < RST_SENDER_COUNT && (unsigned)v->origin < RST_ORIGIN_COUNT);
+    require((v->evidence >> RST_EV_COUNT) == 0);
+    require(v->cause != RST_CAUSE_INJECTED || v->injection_signs >= 2);
+    require(!v->has_trigger || v->trigger < rec->rst.frame);
+    require(strcmp(rst_cause_name(v->cause), "unknown") != 0 || v->cause == RST_CAUSE_UNKNOWN);
+    rst_summary(v, rec, summary, sizeof(summary));
+    require(strlen(summary) < sizeof(summary) && summary[0] != '\0');
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const rst_prefs prefs = RST_PREFS_DEFAULT;
+    rst_engine *engine = rst_engine_new(&prefs);
+    const rst_record *records[512];
+    size_t nrec = 0;
+    int64_t now = 1700000000LL * 1000000000LL;
+    rst_verdict v;
+
+    for (size_t off = 0; off + RECORD <= size; off += RECORD) {
+        rst_segment seg;
+        rst_observation obs;
+
+        decode(data + off, (uint32_t)(off / RECORD + 1), &now, &seg);
+        obs = rst_engine_observe(engine, &seg);
+        require(!obs.rst || (seg.flags & RST_TCP_RST));
+        if (obs.rst) {
+            rst_engine_diagnose(engine, obs.rst, false, &v);
+            check_verdict(&v, obs.rst);
+            if (nrec < sizeof(records) / sizeof(records[0]))
+                records[nrec++] = obs.rst;
+        }
+    }
+    for (size_t i = 0; i < nrec; i++) {         /* the whole capture known */
+        rst_engine_diagnose(engine, records[i], true, &v);
+        check_verdict(&v, records[i]);
+    }
+    rst_engine_free(engine);
+    return 0;
+}

@@ -1,0 +1,21 @@
+#!/bin/bash
+# The sanitizer stage: builds the plugin and core with ASan + UBSan, runs the
+# unit tests, then every end-to-end capture check and a fuzz smoke run with
+# tshark loading the sanitized plugin, the sanitizer runtime preloaded.
+#   test/sanitize-test.sh SOURCE_DIR OUTDIR
+set -euo pipefail
+src=$1 out=$2
+cmake -S "$src" -B "$out" -DRSTDIAG_SANITIZE=ON -DBUILD_TESTING=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build "$out" -j"$(nproc)" >/dev/null
+plugin=$(ls "$out"/plugins/*/epan/rstdiag.so)
+"$out/test/test-core" >/dev/null
+export RSTDIAG_PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
+export WIRESHARK_DEBUG_WMEM_OVERRIDE=strict WIRESHARK_ABORT_ON_DISSECTOR_BUG=1
+n=0
+for capture in "$src"/test/captures/*.pcap "$src"/demo/demo.pcap; do
+  python3 "$src/test/e2e.py" capture "$plugin" "$capture" >/dev/null \
+    || { echo "FAIL under sanitizers: $capture"; python3 "$src/test/e2e.py" capture "$plugin" "$capture"; exit 1; }
+  n=$((n + 1))
+done
+python3 "$src/test/e2e.py" fuzz "$plugin" "$src"/test/captures/{injector,nmap-syn-scan,listen-overflow,tunnel-gre,icmp-quoted-rst}.pcap | head -1
+echo "sanitized plugin: unit tests and $n capture checks clean"

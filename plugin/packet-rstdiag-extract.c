@@ -139,9 +139,10 @@ static bool read_tcp(proto_tree *tree, int layer, rst_segment *seg)
         seg->ack = 0;
     if (!read_uint(tree, F_TCP_LEN, layer, INT_MAX, &seg->len))
         seg->len = 0;
-    if (read_uint(tree, F_TCP_WINDOW, layer, INT_MAX, &win) ||
-        read_uint(tree, F_TCP_WINDOW_VALUE, layer, INT_MAX, &win))
-        seg->window = win;
+    if (read_uint(tree, F_TCP_WINDOW_VALUE, layer, INT_MAX, &win))
+        seg->window = seg->window_raw = (uint16_t)win;
+    if (read_uint(tree, F_TCP_WINDOW, layer, INT_MAX, &win))
+        seg->window = win;      /* scaled, once the handshake told the scale */
     return true;
 }
 

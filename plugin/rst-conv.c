@@ -115,7 +115,7 @@ static void track_rst(rst_flow *flow, const rst_segment *seg)
     flow->rst_frame = seg->frame;
     flow->rst_ts = seg->ts_ns;
     flow->rst_seq = seg->seq;
-    flow->rst_window = seg->window;
+    flow->rst_window = seg->window_raw;
     flow->rst_ttl = seg->ttl;
 }
 

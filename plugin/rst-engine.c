@@ -214,7 +214,7 @@ static bool continues_burst(const rst_conv *conv, int dir, const rst_segment *se
     if (peer->last_frame > flow->rst_frame)
         return false;           /* it answers something new */
     return seg->seq != flow->rst_seq || seg->ttl != flow->rst_ttl ||
-           seg->window != flow->rst_window;
+           seg->window_raw != flow->rst_window;
 }
 
 /* A SYN/ACK after the peer's SYN measures the round trip to its sender. */

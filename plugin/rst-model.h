@@ -40,6 +40,7 @@ typedef struct {
     uint32_t seq, ack;          /* raw, unrelativised */
     uint32_t len;               /* TCP payload length */
     uint32_t window;            /* advertised window, scaled where known */
+    uint16_t window_raw;        /* the window field as sent (vendors put codes there) */
     uint8_t  ttl;               /* IPv4 TTL or IPv6 hop limit */
     bool     has_ttl;
     bool     has_ipid;          /* IPv4 only */

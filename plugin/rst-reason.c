@@ -103,11 +103,11 @@ static bool decode_diagnostic(const rst_segment *rst, rst_reason *out)
 static bool decode_netscaler(const rst_segment *rst, rst_reason *out)
 {
     const code_entry *entry = find_code(netscaler_codes, G_N_ELEMENTS(netscaler_codes),
-                                        rst->window);
+                                        rst->window_raw);
 
     if (!entry)
         return false;
-    set_from_entry(out, RST_REASON_NETSCALER, rst->window, entry);
+    set_from_entry(out, RST_REASON_NETSCALER, rst->window_raw, entry);
     return true;
 }
 

@@ -53,7 +53,7 @@ static void decode(const uint8_t *r, uint32_t frame, int64_t *now, rst_segment *
     seg->seq = base[dir] + (uint32_t)(int16_t)u16(r + 5);
     seg->ack = base[!dir] + (uint32_t)(int16_t)u16(r + 7);
     seg->len = u16(r + 9) & 0x7FF;
-    seg->window = u16(r + 13);
+    seg->window = seg->window_raw = u16(r + 13);
     seg->ttl = r[2];
     seg->has_ttl = (r[1] >> 5) & 1;
     seg->has_ipid = !v6 && ((r[1] >> 6) & 1);

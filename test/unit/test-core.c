@@ -78,7 +78,7 @@ static const rst_record *play_ttl(lab *l, int from, uint16_t flags, uint32_t seq
     seg.seq = seq;
     seg.ack = ack;
     seg.len = len;
-    seg.window = 64240;
+    seg.window = seg.window_raw = 64240;
     seg.ttl = ttl;
     seg.has_ttl = true;
     seg.has_ipid = true;

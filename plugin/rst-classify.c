@@ -341,10 +341,12 @@ static bool connect_scan_reset(const rst_scene *sc, rst_sender sender, const rst
 /* Server reset right after the client's ACK or first data, having sent no
  * data: a full accept queue with tcp_abort_on_overflow (passive form), or a
  * refusal after SYN/ACK retransmissions.  Not when the client had reset the
- * connection before: then the server merely lost it. */
-static bool overflow_reset(const rst_scene *sc, rst_sender sender)
+ * connection before (the server merely lost it), nor when the TTL says that
+ * another device built the RST. */
+static bool overflow_reset(const rst_scene *sc, rst_sender sender, const rst_verdict *v)
 {
     return sender == RST_SENDER_SERVER && sc->handshake_done &&
+           !rst_ev_has(v->evidence, RST_EV_TTL_MISMATCH) &&
            !flow_has(sc->s, RST_FLOW_DATA) && !sc->any_fin && !flow_has(sc->p, RST_FLOW_RST) &&
            trigger_is(sc, RST_TCP_ACK, RST_TCP_SYN | RST_TCP_RST | RST_TCP_FIN) &&
            (passive_shape(sc) || sc->s->retrans_run > 0);
@@ -387,7 +389,7 @@ static rst_cause heuristic_cause(const rst_scene *sc, const rst_prefs *prefs, co
         return RST_CAUSE_SYN_SCAN;
     if (connect_scan_reset(sc, v->sender, v))
         return RST_CAUSE_CONNECT_SCAN;
-    if (overflow_reset(sc, v->sender))
+    if (overflow_reset(sc, v->sender, v))
         return RST_CAUSE_LISTEN_OVERFLOW;
     if (data_after_close_reset(sc))
         return RST_CAUSE_DATA_AFTER_CLOSE;

@@ -204,7 +204,8 @@ static void lookahead_note(text *t, const rst_verdict *v)
     if (v->whole_capture)
         return;
     if (v->injection_signs == 1 && v->cause != RST_CAUSE_INJECTED &&
-        v->cause != RST_CAUSE_SYN_SCAN && v->cause != RST_CAUSE_FIREWALL_REJECT)
+        v->cause != RST_CAUSE_SYN_SCAN && v->cause != RST_CAUSE_FIREWALL_REJECT &&
+        v->cause != RST_CAUSE_IDLE_TIMEOUT)
         put(t, " (single pass: 1 sign of injection so far; later packets may add more)");
     else if ((v->cause == RST_CAUSE_PORT_CLOSED || v->cause == RST_CAUSE_UNKNOWN) &&
              !v->has_host_ttl_delta)

@@ -34,8 +34,11 @@ bool rst_conv_closed(const rst_conv *conv)
 
 void rst_conv_note_predecessor(rst_conv *conv, const rst_conv *prev)
 {
+    uint16_t either = prev->flow[0].state | prev->flow[1].state;
+
     conv->reused = true;
-    conv->prev_closed = rst_conv_closed(prev);
+    /* Only a FIN close leaves TIME_WAIT behind; a RST frees the 4-tuple. */
+    conv->prev_closed = (either & RST_FLOW_FIN) && !(either & RST_FLOW_RST);
     conv->prev_end_ts = prev->last_ts;
 }
 

@@ -57,7 +57,7 @@ typedef struct {
     bool     has_last;
     uint32_t rst_count;
     bool     reused;            /* a SYN reused the 4-tuple of an earlier connection */
-    bool     prev_closed;       /* that connection had ended with FIN or RST */
+    bool     prev_closed;       /* that connection had ended with FINs (TIME_WAIT), no RST */
     int64_t  prev_end_ts;       /* its last segment */
     rst_record *last_rst[2];    /* latest RST claimed by each endpoint */
 } rst_conv;

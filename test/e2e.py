@@ -6,6 +6,8 @@
   e2e.py contract PLUGIN          tshark -G fields lists the whole field contract
   e2e.py interfaces PLUGIN DEMO   -T fields/json/ek, the stats tree, expert info, preferences
   e2e.py profile PLUGIN DEMO      the rstdiag configuration profile: columns, colours, buttons
+  e2e.py edge PLUGIN               empty and one-packet files, duplicates, time running backwards,
+                                  thousands of connections on one 4-tuple
   e2e.py fuzz PLUGIN CAPTURE...   editcap -E mutations and truncations never crash tshark
   e2e.py update PLUGIN CAPTURE... rewrite the golden files (review the diff!)
 
@@ -286,6 +288,63 @@ def cmd_profile(plugin, capture):
           f"columns, {len(buttons)} filter buttons")
 
 
+def pcap_records(path):
+    """(header, [(ts_sec, ts_usec, data)]) of a classic little-endian pcap."""
+    import struct
+    raw = open(path, "rb").read()
+    out, off = [], 24
+    while off + 16 <= len(raw):
+        sec, usec, incl, orig = struct.unpack_from("<IIII", raw, off)
+        out.append((sec, usec, raw[off + 16:off + 16 + incl]))
+        off += 16 + incl
+    return raw[:24], out
+
+
+def write_pcap(path, header, records):
+    import struct
+    with open(path, "wb") as f:
+        f.write(header)
+        for sec, usec, data in records:
+            f.write(struct.pack("<IIII", sec, usec, len(data), len(data)) + data)
+    os.chmod(path, 0o644)
+
+
+def causes(plugin, capture, two_pass=True):
+    args = ["-r", capture, "-Y", "rstdiag.cause", "-T", "fields", "-e", "rstdiag.cause"]
+    return tshark(plugin, *(["-2"] if two_pass else []), *args).stdout.split()
+
+
+def cmd_edge(plugin):
+    base = os.path.join(HERE, "captures", "gfw-2006.pcap")
+    want = causes(plugin, base)
+    header, recs = pcap_records(base)
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chmod(tmp, 0o755)
+        path = lambda n: os.path.join(tmp, n)
+        write_pcap(path("empty.pcap"), header, [])
+        write_pcap(path("one.pcap"), header, [r for r in recs if r[2][47] & 0x04][:1])
+        write_pcap(path("dups.pcap"), header, [r for r in recs for _ in (0, 1)])
+        backwards = [(sec - i, usec, d) for i, (sec, usec, d) in enumerate(recs)]
+        write_pcap(path("backwards.pcap"), header, backwards)
+        for mode in (False, True):
+            if causes(plugin, path("empty.pcap"), mode):
+                raise Failure("a verdict in an empty capture")
+            if causes(plugin, path("one.pcap"), mode) != ["unknown"]:
+                raise Failure("a lone RST is not unknown")
+            if len(causes(plugin, path("dups.pcap"), mode)) != 2 * len(want):
+                raise Failure("duplicated RSTs do not each get a verdict")
+            if len(causes(plugin, path("backwards.pcap"), mode)) != len(want):
+                raise Failure("time running backwards loses verdicts")
+        reuse = path("reuse.pcap")
+        subprocess.run([sys.executable, os.path.join(ROOT, "bench", "gencap.py"), "tuple-reuse",
+                        reuse, "--count", "3000"], check=True, capture_output=True)
+        os.chmod(reuse, 0o644)
+        got = causes(plugin, reuse)
+        if got != ["port-closed"] * 3000:
+            raise Failure(f"3000 refusals on one 4-tuple: {sorted(set(got))}, {len(got)} verdicts")
+    print("edge cases: empty, one packet, duplicates, backwards time, 3000 connections on one 4-tuple")
+
+
 def cmd_fuzz(plugin, captures):
     """Wireshark's fuzz-test recipe in small: mutated and truncated copies of
     every capture, each dissected in both modes with strict wmem checks."""
@@ -340,6 +399,8 @@ def main(argv):
             cmd_interfaces(plugin, rest[0])
         elif cmd == "profile" and len(rest) == 1:
             cmd_profile(plugin, rest[0])
+        elif cmd == "edge":
+            cmd_edge(plugin)
         elif cmd == "fuzz":
             cmd_fuzz(plugin, rest)
         elif cmd == "update":

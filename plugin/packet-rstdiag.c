@@ -241,34 +241,41 @@ static void register_expert_info(void)
     }
 }
 
+/* Every threshold of the diagnosis, documented for -G defaultprefs. */
 static void register_preferences(void)
 {
+    static const struct {
+        const char *name, *title, *description;
+        guint *value;
+    } thresholds[] = {
+        { "idle_threshold", "Idle threshold (seconds)",
+          "A RST after a gap of at least this many seconds in its conversation "
+          "counts as an idle timeout", &diag_prefs.idle_threshold_s },
+        { "ttl_tolerance", "TTL tolerance (hops)",
+          "A RST whose TTL/hop limit differs from its claimed sender's own packets by "
+          "more than this many hops is taken to come from another device",
+          &diag_prefs.ttl_tolerance },
+        { "time_wait", "TIME_WAIT window (seconds)",
+          "A SYN reusing the 4-tuple of a connection closed with FINs at most this many "
+          "seconds before is refused because of TIME_WAIT (Linux keeps 60 s, Windows up "
+          "to 240 s)", &diag_prefs.time_wait_s },
+        { "retrans_limit", "Retransmission limit",
+          "A RST after at least this many retransmissions of unacknowledged data by its "
+          "sender is a retransmission-limit reset (Windows gives up after 5)",
+          &diag_prefs.retrans_limit },
+        { "keepalive_probes", "Unanswered keep-alives",
+          "A RST after at least this many unanswered keep-alive probes by its sender "
+          "is an idle timeout (0 = never)", &diag_prefs.keepalive_probes },
+        { "burst_window", "RST burst window (ms)",
+          "RSTs of one claimed sender this close together, with differing sequence "
+          "numbers, TTLs or windows, form a burst (a sign of injection)",
+          &diag_prefs.burst_window_ms },
+    };
     module_t *module = prefs_register_protocol(proto_rstdiag, NULL);
 
-    prefs_register_uint_preference(module, "idle_threshold", "Idle threshold (seconds)",
-        "A RST after a gap of at least this many seconds in its conversation "
-        "counts as an idle timeout",
-        10, &diag_prefs.idle_threshold_s);
-    prefs_register_uint_preference(module, "ttl_tolerance", "TTL tolerance (hops)",
-        "A RST whose TTL/hop limit differs from its claimed sender's own packets by "
-        "more than this many hops is taken to come from another device",
-        10, &diag_prefs.ttl_tolerance);
-    prefs_register_uint_preference(module, "time_wait", "TIME_WAIT window (seconds)",
-        "A SYN reusing the 4-tuple of a connection closed at most this many seconds "
-        "before is refused because of TIME_WAIT (Linux keeps 60 s, Windows up to 240 s)",
-        10, &diag_prefs.time_wait_s);
-    prefs_register_uint_preference(module, "retrans_limit", "Retransmission limit",
-        "A RST after at least this many retransmissions of unacknowledged data by its sender "
-        "is a retransmission-limit reset (Windows gives up after 5)",
-        10, &diag_prefs.retrans_limit);
-    prefs_register_uint_preference(module, "keepalive_probes", "Unanswered keep-alives",
-        "A RST after at least this many unanswered keep-alive probes by its sender "
-        "is an idle timeout (0 = never)",
-        10, &diag_prefs.keepalive_probes);
-    prefs_register_uint_preference(module, "burst_window", "RST burst window (ms)",
-        "RSTs of one claimed sender this close together, with differing sequence numbers, "
-        "TTLs or windows, form a burst (a sign of injection)",
-        10, &diag_prefs.burst_window_ms);
+    for (size_t i = 0; i < array_length(thresholds); i++)
+        prefs_register_uint_preference(module, thresholds[i].name, thresholds[i].title,
+                                       thresholds[i].description, 10, thresholds[i].value);
 }
 
 void proto_register_rstdiag(void)

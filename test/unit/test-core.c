@@ -103,12 +103,18 @@ static void assert_cause(const rst_verdict *v, rst_cause cause)
     g_assert_cmpstr(rst_cause_name(v->cause), ==, rst_cause_name(cause));
 }
 
-/* A short connection closed cleanly, server first: client ISN 1000, server 5000. */
-static void play_clean_connection(lab *l)
+/* SYN, SYN/ACK, ACK: client ISN 1000, server ISN 5000. */
+static void play_handshake(lab *l)
 {
     play(l, C, SYN, 1000, 0, 0);
     play(l, S, SYN | ACK, 5000, 1001, 0);
     play(l, C, ACK, 1001, 5001, 0);
+}
+
+/* A short connection closed cleanly, server first: client ISN 1000, server 5000. */
+static void play_clean_connection(lab *l)
+{
+    play_handshake(l);
     play(l, C, PSH | ACK, 1001, 5001, 10);
     play(l, S, PSH | ACK, 5001, 1011, 20);
     play(l, S, FIN | ACK, 5021, 1011, 0);
@@ -323,9 +329,7 @@ static void test_connect_scan(void)
     rst_verdict v;
 
     lab_init(&l);
-    play(&l, C, SYN, 1000, 0, 0);
-    play(&l, S, SYN | ACK, 5000, 1001, 0);
-    play(&l, C, ACK, 1001, 5001, 0);
+    play_handshake(&l);
     diagnose(&l, play(&l, C, RST | ACK, 1001, 5001, 0), false, &v);
     assert_cause(&v, RST_CAUSE_CONNECT_SCAN);
     g_assert_true(rst_ev_has(v.evidence, RST_EV_AFTER_HANDSHAKE));
@@ -339,9 +343,7 @@ static void test_listen_overflow(void)
     rst_verdict v;
 
     lab_init(&l);
-    play(&l, C, SYN, 1000, 0, 0);
-    play(&l, S, SYN | ACK, 5000, 1001, 0);
-    play(&l, C, ACK, 1001, 5001, 0);
+    play_handshake(&l);
     play(&l, C, PSH | ACK, 1001, 5001, 5);
     diagnose(&l, play(&l, S, RST, 5001, 0, 0), false, &v);
     assert_cause(&v, RST_CAUSE_LISTEN_OVERFLOW);
@@ -374,9 +376,7 @@ static void test_no_socket(void)
     rst_verdict v;
 
     lab_init(&l);
-    play(&l, C, SYN, 1000, 0, 0);
-    play(&l, S, SYN | ACK, 5000, 1001, 0);
-    play(&l, C, ACK, 1001, 5001, 0);
+    play_handshake(&l);
     play(&l, C, PSH | ACK, 1001, 5001, 10);
     play(&l, S, PSH | ACK, 5001, 1011, 100);
     play(&l, C, ACK, 1011, 5101, 0);
@@ -412,9 +412,7 @@ static void test_counts_and_lookahead(void)
     const rst_record *first;
 
     lab_init(&l);
-    play(&l, C, SYN, 1000, 0, 0);
-    play(&l, S, SYN | ACK, 5000, 1001, 0);
-    play(&l, C, ACK, 1001, 5001, 0);
+    play_handshake(&l);
     play(&l, C, PSH | ACK, 1001, 5001, 10);
     first = play(&l, S, RST | ACK, 5001, 1011, 0);
     l.now_ns -= 9900000;                        /* 0.1 ms later: */
@@ -438,9 +436,7 @@ static void test_backwards_time_and_idle(void)
     const rst_record *rec;
 
     lab_init(&l);
-    play(&l, C, SYN, 1000, 0, 0);
-    play(&l, S, SYN | ACK, 5000, 1001, 0);
-    play(&l, C, ACK, 1001, 5001, 0);
+    play_handshake(&l);
     l.now_ns -= G_GINT64_CONSTANT(5) * 1000000000;
     rec = play(&l, C, RST | ACK, 1001, 5001, 0);
     diagnose(&l, rec, false, &v);
@@ -488,9 +484,7 @@ static void test_names_and_summaries(void)
 /* Client ISN 1000, server ISN 5000, request of 10 bytes, response of 100. */
 static void play_exchange(lab *l)
 {
-    play(l, C, SYN, 1000, 0, 0);
-    play(l, S, SYN | ACK, 5000, 1001, 0);
-    play(l, C, ACK, 1001, 5001, 0);
+    play_handshake(l);
     play(l, C, PSH | ACK, 1001, 5001, 10);
     play(l, S, PSH | ACK, 5001, 1011, 100);
     play(l, C, ACK, 1011, 5101, 0);
@@ -646,9 +640,7 @@ static void test_gfw_2006_burst(void)
     static const uint32_t offset[] = { 0, 1460, 4380 };
 
     lab_init(&l);
-    play(&l, C, SYN, 1000, 0, 0);
-    play(&l, S, SYN | ACK, 5000, 1001, 0);
-    play(&l, C, ACK, 1001, 5001, 0);
+    play_handshake(&l);
     play(&l, C, PSH | ACK, 1001, 5001, 300);
     for (int i = 0; i < 3; i++)
         rsts[i] = play_ttl(&l, S, RST | ACK, 5001 + offset[i], 1301, 0, 47);

@@ -279,6 +279,11 @@ def cmd_profile(plugin, capture):
     first = columns.splitlines()[0].split()
     if not any(c in first for c in COLOUR_FAMILY) or "handshake" not in columns:
         raise Failure(f"the profile's columns do not show cause and phase: {first}")
+    with open(os.path.join(PROFILE, "colorfilters")) as f:
+        injected = next(l for l in f if l.startswith("@rstdiag: injected@"))
+    background = [int(x) for x in injected.split("@")[3][1:].split("]")[0].split(",")]
+    if not background[0] > 2 * max(background[1], background[2]):
+        raise Failure(f"injected rows must have a red background ([bg][fg]): {injected}")
     with open(os.path.join(PROFILE, "dfilter_buttons")) as f:
         buttons = [l.split('","')[2].encode().decode("unicode_escape")
                    for l in f if l.startswith('"TRUE"')]

@@ -18,54 +18,50 @@
 #include <string.h>
 
 typedef enum {
-    F_TCP_FLAGS,                /* first: it defines the TCP layer */
+    F_TCP_FLAGS,                /* the TCP header: defines the TCP layer */
     F_TCP_STREAM,
-    F_TCP_SRCPORT,
-    F_TCP_DSTPORT,
-    F_TCP_SEQ_RAW,
-    F_TCP_ACK_RAW,
     F_TCP_LEN,
-    F_TCP_WINDOW,
-    F_TCP_WINDOW_VALUE,
-    F_IP_TTL,
-    F_IP_ID,
-    F_IP_SRC,
-    F_IP_DST,
-    F_IPV6_HLIM,
-    F_IPV6_SRC,
-    F_IPV6_DST,
-    F_TCP_RESET_CAUSE,
-    F_TCP_PAYLOAD,
+    F_TCP_WINDOW,               /* scaled by the TCP dissector */
+    F_IP_TTL,                   /* the IPv4 header */
+    F_IPV6_HLIM,                /* the IPv6 header */
     F_COUNT
 } field_index;
 
+/* Only what the TCP dissector computes, and one anchor per header: every
+ * field wanted here is built for every packet, so the rest is read from the
+ * header bytes behind the anchors (and checked against them). */
 static const char *const field_names[F_COUNT] = {
     [F_TCP_FLAGS] = "tcp.flags",
     [F_TCP_STREAM] = "tcp.stream",
-    [F_TCP_SRCPORT] = "tcp.srcport",
-    [F_TCP_DSTPORT] = "tcp.dstport",
-    [F_TCP_SEQ_RAW] = "tcp.seq_raw",
-    [F_TCP_ACK_RAW] = "tcp.ack_raw",
     [F_TCP_LEN] = "tcp.len",
     [F_TCP_WINDOW] = "tcp.window_size",
-    [F_TCP_WINDOW_VALUE] = "tcp.window_size_value",
     [F_IP_TTL] = "ip.ttl",
-    [F_IP_ID] = "ip.id",
-    [F_IP_SRC] = "ip.src",
-    [F_IP_DST] = "ip.dst",
     [F_IPV6_HLIM] = "ipv6.hlim",
-    [F_IPV6_SRC] = "ipv6.src",
-    [F_IPV6_DST] = "ipv6.dst",
-    [F_TCP_RESET_CAUSE] = "tcp.reset_cause",
-    [F_TCP_PAYLOAD] = "tcp.payload",
 };
 
 static int field_ids[F_COUNT];
+static int proto_icmp_id = -1;
+static int proto_icmpv6_id = -1;
 
 void rst_extract_resolve_fields(void)
 {
     for (int i = 0; i < F_COUNT; i++)
         field_ids[i] = proto_registrar_get_id_byname(field_names[i]);
+    proto_icmp_id = proto_get_id_by_filter_name("icmp");
+    proto_icmpv6_id = proto_get_id_by_filter_name("icmpv6");
+}
+
+/* Does the frame carry an ICMP or ICMPv6 error?  (The layers list holds
+ * protocol ids: comparing ids spares proto_is_frame_protocol()'s string
+ * comparisons on every packet.) */
+static bool carries_icmp(const packet_info *pinfo)
+{
+    for (wmem_list_frame_t *l = wmem_list_head(pinfo->layers); l; l = wmem_list_frame_next(l)) {
+        int proto = GPOINTER_TO_INT(wmem_list_frame_data(l));
+        if (proto == proto_icmp_id || proto == proto_icmpv6_id)
+            return true;
+    }
+    return false;
 }
 
 GArray *rst_extract_wanted_fields(void)
@@ -108,110 +104,112 @@ static bool read_uint(proto_tree *tree, field_index f, int lo, int hi, uint32_t 
     return true;
 }
 
-/* Addresses are copied from the packet bytes behind the field: this avoids the
- * address getters, whose names and types changed between versions. */
-static bool read_addr(proto_tree *tree, field_index f, int layer, uint8_t family, rst_addr *out)
-{
-    field_info *fi = deepest(tree, f, layer, layer);
-    int len = family == 6 ? 16 : 4;
+/* A header that starts `offset` bytes before a field's bytes and is at
+ * least `len` bytes long, if all of it was captured. */
+typedef struct {
+    tvbuff_t *tvb;
+    int start;
+} header;
 
-    if (!fi || fi->length != len || !fi->ds_tvb || !tvb_bytes_exist(fi->ds_tvb, fi->start, len))
+static bool header_behind(const field_info *fi, int offset, int len, header *h)
+{
+    if (!fi || !fi->ds_tvb || fi->start < offset ||
+        !tvb_bytes_exist(fi->ds_tvb, fi->start - offset, len))
         return false;
-    tvb_memcpy(fi->ds_tvb, out->bytes, fi->start, len);
-    out->family = family;
+    h->tvb = fi->ds_tvb;
+    h->start = fi->start - offset;
     return true;
 }
 
-static bool read_tcp(proto_tree *tree, int layer, rst_segment *seg)
+/* The TCP header behind tcp.flags (bytes 12-13): ports, raw sequence and
+ * acknowledgement numbers, window field, and where the payload starts. */
+static bool read_tcp(proto_tree *tree, field_info *flags_fi, int layer, rst_segment *seg,
+                     int *payload_start)
 {
-    uint32_t flags, sport, dport, win;
+    header h;
+    uint32_t win;
 
-    if (!read_uint(tree, F_TCP_FLAGS, layer, INT_MAX, &flags) ||
-        !read_uint(tree, F_TCP_STREAM, layer, INT_MAX, &seg->stream) ||
-        !read_uint(tree, F_TCP_SRCPORT, layer, INT_MAX, &sport) ||
-        !read_uint(tree, F_TCP_DSTPORT, layer, INT_MAX, &dport) ||
-        !read_uint(tree, F_TCP_SEQ_RAW, layer, INT_MAX, &seg->seq))
+    if (!header_behind(flags_fi, 12, 20, &h))
         return false;
-    seg->flags = (uint16_t)flags;
-    seg->sport = (uint16_t)sport;
-    seg->dport = (uint16_t)dport;
-    if (!read_uint(tree, F_TCP_ACK_RAW, layer, INT_MAX, &seg->ack))
-        seg->ack = 0;
-    if (!read_uint(tree, F_TCP_LEN, layer, INT_MAX, &seg->len))
-        seg->len = 0;
-    if (read_uint(tree, F_TCP_WINDOW_VALUE, layer, INT_MAX, &win))
-        seg->window = seg->window_raw = (uint16_t)win;
+    seg->flags = (uint16_t)fvalue_get_uinteger(RST_FI_VALUE(flags_fi));
+    if ((tvb_get_ntohs(h.tvb, h.start + 12) & 0x0FFF) != seg->flags)
+        return false;           /* not the header we think: no verdict */
+    if (!read_uint(tree, F_TCP_STREAM, layer, INT_MAX, &seg->stream))
+        return false;
+    seg->sport = tvb_get_ntohs(h.tvb, h.start);
+    seg->dport = tvb_get_ntohs(h.tvb, h.start + 2);
+    seg->seq = tvb_get_ntohl(h.tvb, h.start + 4);
+    seg->ack = tvb_get_ntohl(h.tvb, h.start + 8);
+    seg->window = seg->window_raw = tvb_get_ntohs(h.tvb, h.start + 14);
     if (read_uint(tree, F_TCP_WINDOW, layer, INT_MAX, &win))
         seg->window = win;      /* scaled, once the handshake told the scale */
+    if (!read_uint(tree, F_TCP_LEN, layer, INT_MAX, &seg->len))
+        seg->len = 0;
+    *payload_start = h.start + (tvb_get_guint8(h.tvb, h.start + 12) >> 4) * 4;
     return true;
 }
 
-/* The IP or IPv6 layer right below the TCP layer. */
+static void copy_addr(const header *h, int offset, uint8_t family, rst_addr *out)
+{
+    out->family = family;
+    tvb_memcpy(h->tvb, out->bytes, h->start + offset, family == 6 ? 16 : 4);
+}
+
+/* The IP or IPv6 header right below the TCP layer, behind its TTL/hop limit. */
 static void read_ip(proto_tree *tree, int tcp_layer, rst_segment *seg)
 {
     field_info *v4 = deepest(tree, F_IP_TTL, 0, tcp_layer - 1);
     field_info *v6 = deepest(tree, F_IPV6_HLIM, 0, tcp_layer - 1);
-    uint32_t ipid;
+    header h;
 
     if (v6 && (!v4 || v6->total_layer_num > v4->total_layer_num)) {
-        seg->ttl = (uint8_t)fvalue_get_uinteger(RST_FI_VALUE(v6));
+        if (!header_behind(v6, 7, 40, &h) || (tvb_get_guint8(h.tvb, h.start) >> 4) != 6)
+            return;
+        seg->ttl = tvb_get_guint8(h.tvb, h.start + 7);
         seg->has_ttl = true;
-        read_addr(tree, F_IPV6_SRC, v6->total_layer_num, 6, &seg->src);
-        read_addr(tree, F_IPV6_DST, v6->total_layer_num, 6, &seg->dst);
+        copy_addr(&h, 8, 6, &seg->src);
+        copy_addr(&h, 24, 6, &seg->dst);
     } else if (v4) {
-        seg->ttl = (uint8_t)fvalue_get_uinteger(RST_FI_VALUE(v4));
+        if (!header_behind(v4, 8, 20, &h) || (tvb_get_guint8(h.tvb, h.start) >> 4) != 4)
+            return;
+        seg->ttl = tvb_get_guint8(h.tvb, h.start + 8);
         seg->has_ttl = true;
-        read_addr(tree, F_IP_SRC, v4->total_layer_num, 4, &seg->src);
-        read_addr(tree, F_IP_DST, v4->total_layer_num, 4, &seg->dst);
-        if (read_uint(tree, F_IP_ID, v4->total_layer_num, v4->total_layer_num, &ipid)) {
-            seg->ipid = (uint16_t)ipid;
-            seg->has_ipid = true;
-        }
+        seg->ipid = tvb_get_ntohs(h.tvb, h.start + 4);
+        seg->has_ipid = true;
+        copy_addr(&h, 12, 4, &seg->src);
+        copy_addr(&h, 16, 4, &seg->dst);
     }
 }
 
 /* The first bytes of a RST's payload, where explicit reasons are carried. */
-static void read_rst_payload(proto_tree *tree, int layer, rst_segment *seg)
+static void read_rst_payload(const field_info *flags_fi, int payload_start, rst_segment *seg)
 {
-    field_info *fi = deepest(tree, F_TCP_RESET_CAUSE, layer, INT_MAX);
-    int len;
+    int len = MIN((int)MIN(seg->len, (uint32_t)RST_PAYLOAD_MAX),
+                  tvb_captured_length_remaining(flags_fi->ds_tvb, payload_start));
 
-    if (!fi)
-        fi = deepest(tree, F_TCP_PAYLOAD, layer, INT_MAX);
-    if (!fi || !fi->ds_tvb || fi->length <= 0)
-        return;
-    len = MIN(fi->length, RST_PAYLOAD_MAX);
-    len = MIN(len, (int)tvb_captured_length_remaining(fi->ds_tvb, fi->start));
     if (len <= 0)
         return;
-    tvb_memcpy(fi->ds_tvb, seg->payload, fi->start, len);
+    tvb_memcpy(flags_fi->ds_tvb, seg->payload, payload_start, len);
     seg->payload_len = (uint16_t)len;
-}
-
-static int tcp_layer_of(proto_tree *tree)
-{
-    field_info *fi = deepest(tree, F_TCP_FLAGS, 0, INT_MAX);
-
-    return fi ? fi->total_layer_num : -1;
 }
 
 bool rst_extract_segment(proto_tree *tree, packet_info *pinfo, rst_segment *seg)
 {
-    int layer;
+    field_info *flags_fi;
+    int payload_start;
 
     /* A TCP header quoted in an ICMP error is not a segment of the capture. */
-    if (!tree || proto_is_frame_protocol(pinfo->layers, "icmp") ||
-        proto_is_frame_protocol(pinfo->layers, "icmpv6"))
+    if (!tree || carries_icmp(pinfo))
         return false;
-    layer = tcp_layer_of(tree);
-    if (layer < 0)
+    flags_fi = deepest(tree, F_TCP_FLAGS, 0, INT_MAX);
+    if (!flags_fi)
         return false;
     memset(seg, 0, sizeof(*seg));
-    if (!read_tcp(tree, layer, seg))
+    if (!read_tcp(tree, flags_fi, flags_fi->total_layer_num, seg, &payload_start))
         return false;
-    read_ip(tree, layer, seg);
+    read_ip(tree, flags_fi->total_layer_num, seg);
     if (seg->flags & RST_TCP_RST)
-        read_rst_payload(tree, layer, seg);
+        read_rst_payload(flags_fi, payload_start, seg);
     seg->frame = pinfo->num;
     seg->ts_ns = (int64_t)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
     return true;

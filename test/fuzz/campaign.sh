@@ -4,11 +4,12 @@
 # ICMP captures, dissected by tshark with the sanitized plugin (ASan + UBSan
 # runtime preloaded), strict wmem and abort on dissector bugs, alternating
 # single pass and -2, until TARGET mutated packets have been dissected.
-#   test/fuzz/campaign.sh SANITIZED_PLUGIN OUTDIR [TARGET_PACKETS]   (default 1000000)
+#   test/fuzz/campaign.sh SANITIZED_PLUGIN OUTDIR [TARGET_PACKETS [FIRST_SEED]]
+# (default 1000000 packets from seed 1; run several with other seeds in parallel)
 # Failing inputs are kept in OUTDIR/failures; the last line is the figure.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-plugin=$1 out=$2 target=${3:-1000000}
+plugin=$1 out=$2 target=${3:-1000000} first=${4:-1}
 mkdir -p "$out/failures" "$out/work"; chmod 755 "$out" "$out/work"
 export RSTDIAG_PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
 export WIRESHARK_DEBUG_WMEM_OVERRIDE=strict WIRESHARK_ABORT_ON_DISSECTOR_BUG=1
@@ -16,7 +17,7 @@ inputs=("$top"/test/captures/*.pcap)
 if [ -d "$top/../shared/corpus" ]; then
   while IFS= read -r f; do inputs+=("$f"); done < <(find "$top/../shared/corpus" -name '*.pcap*' | sort)
 fi
-packets=0 runs=0 failures=0 seed=0 start=$(date +%s)
+packets=0 runs=0 failures=0 seed=$((first - 1)) start=$(date +%s)
 dissect() {   # FILE MODE...
   local log="$out/work/log" rc
   "$top/tools/tshark-rstdiag" "$plugin" "${@:2}" -n -r "$1" >/dev/null 2>"$log"; rc=$?

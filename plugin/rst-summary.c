@@ -14,8 +14,9 @@
 #include <stdarg.h>
 
 typedef struct {
-    char  *buf;
-    size_t size, used;
+    char    *buf;
+    size_t   size, used;
+    unsigned items;             /* measurements written so far */
 } text;
 
 static void put(text *t, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
@@ -129,57 +130,62 @@ static void what_happened(text *t, const rst_verdict *v, const rst_record *rec)
     }
 }
 
+/* One item of the measurement list: "; " before the first, ", " after. */
+static void item(text *t, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static void item(text *t, const char *fmt, ...)
+{
+    char buf[96];
+    va_list ap;
+
+    va_start(ap, fmt);
+    g_vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    put(t, "%s%s", t->items++ ? ", " : "; ", buf);
+}
+
+typedef struct {
+    rst_evidence ev;
+    const char  *phrase;
+} evidence_phrase;
+
+static void evidence_items(text *t, const rst_verdict *v, const evidence_phrase *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (rst_ev_has(v->evidence, list[i].ev))
+            item(t, "%s", list[i].phrase);
+}
+
 /* Each measurement once, in the order an analyst checks them. */
 static void measurements(text *t, const rst_verdict *v)
 {
-    const char *sep = "; ";
+    static const evidence_phrase shape[] = {
+        { RST_EV_NO_ACK, "no ACK flag" },
+        { RST_EV_IPID_ZERO, "IP ID 0" },
+    };
+    static const evidence_phrase signs[] = {
+        { RST_EV_IPID_MISMATCH, "IP ID out of the sender's sequence" },
+        { RST_EV_RST_BURST, "part of a RST burst" },
+        { RST_EV_DATA_AFTER_RST, "the sender kept sending after it" },
+        { RST_EV_CHALLENGE_ACK, "answers an RFC 5961 challenge ACK" },
+    };
 
-    if (rst_ev_has(v->evidence, RST_EV_TTL_MISMATCH) && v->has_ttl_delta) {
-        put(t, "%sTTL %u differs from the sender's %u", sep, v->ttl, v->sender_last_ttl);
-        sep = ", ";
-    } else if (v->has_host_ttl_delta) {
-        put(t, "%sTTL %u, host's usual %u", sep, v->ttl, v->host_usual_ttl);
-        sep = ", ";
-    } else if (v->has_ttl_delta) {
-        put(t, "%sTTL %u, sender's last %u", sep, v->ttl, v->sender_last_ttl);
-        sep = ", ";
-    }
-    if (rst_ev_has(v->evidence, RST_EV_NO_ACK)) {
-        put(t, "%sno ACK flag", sep);
-        sep = ", ";
-    }
-    if (rst_ev_has(v->evidence, RST_EV_IPID_ZERO)) {
-        put(t, "%sIP ID 0", sep);
-        sep = ", ";
-    }
-    if (v->has_seq_delta) {
-        put(t, "%sseq %+d from expected", sep, v->seq_delta);
-        sep = ", ";
-    }
-    if (v->retransmissions) {
-        put(t, "%s%u retransmission%s before", sep, v->retransmissions,
-            v->retransmissions == 1 ? "" : "s");
-        sep = ", ";
-    }
-    if (rst_ev_has(v->evidence, RST_EV_IPID_MISMATCH)) {
-        put(t, "%sIP ID out of the sender's sequence", sep);
-        sep = ", ";
-    }
-    if (rst_ev_has(v->evidence, RST_EV_RST_BURST)) {
-        put(t, "%spart of a RST burst", sep);
-        sep = ", ";
-    }
-    if (rst_ev_has(v->evidence, RST_EV_DATA_AFTER_RST)) {
-        put(t, "%sthe sender kept sending after it", sep);
-        sep = ", ";
-    }
-    if (rst_ev_has(v->evidence, RST_EV_CHALLENGE_ACK)) {
-        put(t, "%sanswers an RFC 5961 challenge ACK", sep);
-        sep = ", ";
-    }
+    if (rst_ev_has(v->evidence, RST_EV_TTL_MISMATCH) && v->has_ttl_delta)
+        item(t, "TTL %u differs from the sender's %u", v->ttl, v->sender_last_ttl);
+    else if (v->has_host_ttl_delta)
+        item(t, "TTL %u, host's usual %u", v->ttl, v->host_usual_ttl);
+    else if (v->has_ttl_delta)
+        item(t, "TTL %u, sender's last %u", v->ttl, v->sender_last_ttl);
+    evidence_items(t, v, shape, G_N_ELEMENTS(shape));
+    if (v->has_seq_delta)
+        item(t, "seq %+d from expected", v->seq_delta);
+    if (v->retransmissions)
+        item(t, "%u retransmission%s before", v->retransmissions,
+             v->retransmissions == 1 ? "" : "s");
+    evidence_items(t, v, signs, G_N_ELEMENTS(signs));
     if (rst_ev_has(v->evidence, RST_EV_IDLE) && v->has_idle &&
         v->idle_ns >= G_GINT64_CONSTANT(1000000000))
-        put(t, "%sidle %.1f s", sep, (double)v->idle_ns / 1e9);
+        item(t, "idle %.1f s", (double)v->idle_ns / 1e9);
 }
 
 static void explicit_reason(text *t, const rst_record *rec)
@@ -214,7 +220,7 @@ static void lookahead_note(text *t, const rst_verdict *v)
 
 char *rst_summary(const rst_verdict *v, const rst_record *rec, char *buf, size_t size)
 {
-    text t = { buf, size, 0 };
+    text t = { buf, size, 0, 0 };
 
     if (size == 0)
         return buf;

@@ -36,6 +36,21 @@ def log(*a):
     print("[labpeer %d]" % os.getpid(), *a, file=sys.stderr, flush=True)
 
 
+
+def expect_reset(s, label):
+    """Read once from s, which the peer should reset; 0 if it did.  Closes s."""
+    try:
+        log(label + ": got", s.recv(100))
+        rc = 1
+    except ConnectionResetError:
+        log(label + ": connection reset (as expected)")
+        rc = 0
+    except socket.timeout:
+        log(label + ": no answer")
+        rc = 1
+    s.close()
+    return rc
+
 def touch(path):
     if path:
         with open(path, "w"):
@@ -243,18 +258,7 @@ def client(a):
         if not wait_file(a.go_file, a.duration):
             return 1
         s.sendall(b"more data after the server lost its socket\n")
-        try:
-            d = s.recv(100)
-            log("after go: got", d)
-            rc = 1
-        except ConnectionResetError:
-            log("connection reset (as expected)")
-            rc = 0
-        except socket.timeout:
-            log("no answer")
-            rc = 1
-        s.close()
-        return rc
+        return expect_reset(s, "after go")
     if a.mode == "multi":
         # --normal connections complete and send a line at once; then
         # (after --go-file) --held connections connect; then (after
@@ -323,18 +327,7 @@ def client(a):
         # send --send-bytes the server never reads; expect its reset
         s = connect(a.dst, a.port)
         s.sendall(bytes(0x41 + i % 26 for i in range(a.send_bytes)))
-        try:
-            d = s.recv(100)
-            log("unread: got", d)
-            rc = 1
-        except ConnectionResetError:
-            log("unread: connection reset (as expected)")
-            rc = 0
-        except socket.timeout:
-            log("unread: no answer")
-            rc = 1
-        s.close()
-        return rc
+        return expect_reset(s, "unread")
     if a.mode in ("data-after-fin", "fast-close"):
         s = connect(a.dst, a.port)
         s.sendall(REQUEST)

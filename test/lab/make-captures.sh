@@ -70,14 +70,20 @@ sc_clean-v4() {
     srv_stop web
 }
 
-closed_port() { # NAME SERVER-ADDR
-    srv_start web "$2" 80
+# Record NAME: a normal GET to SERVER-ADDR:80 (the server's TTL baseline),
+# then a connection attempt to port 81 that is refused.
+get_then_refused() { # NAME SERVER-ADDR
     rec_begin "$1"
     http_get "$2"
     sleep 0.2
     cli_run --dst "$2" --port 81 --mode refused
     rec_end
     srv_stop web
+}
+
+closed_port() { # NAME SERVER-ADDR
+    srv_start web "$2" 80
+    get_then_refused "$1" "$2"
 }
 sc_closed-port-v4() { closed_port closed-port-v4 "$SRV4"; }
 sc_closed-port-v6() { closed_port closed-port-v6 "$SRV6"; }
@@ -88,12 +94,7 @@ firewall_reject() { # NAME SERVER-ADDR nft-match
     lab_nft "$NS_RTR" add rule inet rdlab forward $3 tcp dport 81 reject with tcp reset
     # a service on 81 too: only the router can have refused the SYN
     srv_start web "$2" 80,81
-    rec_begin "$1"
-    http_get "$2"
-    sleep 0.2
-    cli_run --dst "$2" --port 81 --mode refused
-    rec_end
-    srv_stop web
+    get_then_refused "$1" "$2"
 }
 sc_firewall-reject() { firewall_reject firewall-reject "$SRV4" "ip daddr $SRV4"; }
 sc_firewall-reject-v6() { firewall_reject firewall-reject-v6 "$SRV6" "ip6 daddr $SRV6"; }

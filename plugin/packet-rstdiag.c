@@ -11,6 +11,7 @@
 #define WS_BUILD_DLL
 #define WS_LOG_DOMAIN "rstdiag"
 #include <wireshark.h>
+#include <epan/epan.h>
 #include <epan/expert.h>
 #include <epan/packet.h>
 #include <epan/prefs.h>
@@ -20,7 +21,7 @@
 #include "packet-rstdiag.h"
 #include "packet-rstdiag-extract.h"
 #include "packet-rstdiag-stats.h"
-#include "rst-engine.h"
+#include "rst-capture.h"
 #include "rst-names.h"
 #include "rst-summary.h"
 #include "ws-compat.h"
@@ -57,19 +58,33 @@ static int rstdiag_tap = -1;
 static rst_prefs diag_prefs = RST_PREFS_DEFAULT;
 
 /* The diagnosis core for the open capture file (between init and cleanup). */
-static rst_engine *engine;
+static rst_capture *capture;
 
 static void rstdiag_init(void)
 {
-    engine = rst_engine_new(&diag_prefs);
+    capture = rst_capture_new(&diag_prefs);
     set_postdissector_wanted_hfids(rstdiag_handle, rst_extract_wanted_fields());
 }
 
 static void rstdiag_cleanup(void)
 {
     set_postdissector_wanted_hfids(rstdiag_handle, NULL);
-    rst_engine_free(engine);
-    engine = NULL;
+    rst_capture_free(capture);
+    capture = NULL;
+}
+
+/* The capture point of this frame: its pcapng interface, named when first met. */
+static uint32_t capture_point(packet_info *pinfo)
+{
+    uint32_t point = RST_INTERFACE_ID(pinfo);
+    const char *name;
+
+    if (!rst_capture_point_named(capture, point)) {
+        /* Wireshark says "unknown" for an interface without a name. */
+        name = RST_INTERFACE_NAME(pinfo, point);
+        rst_capture_name_point(capture, point, g_strcmp0(name, "unknown") ? name : NULL);
+    }
+    return point;
 }
 
 /* Per-frame cache keys. */
@@ -81,9 +96,9 @@ static rst_observation observe(proto_tree *tree, packet_info *pinfo)
     rst_observation obs = { NULL, NULL };
     rst_segment seg;
 
-    if (!engine || !rst_extract_segment(tree, pinfo, &seg))
+    if (!capture || !rst_extract_segment(tree, pinfo, &seg))
         return obs;
-    obs = rst_engine_observe(engine, &seg);
+    obs = rst_capture_observe(capture, capture_point(pinfo), &seg);
     if (obs.rst)
         p_add_proto_data(wmem_file_scope(), pinfo, proto_rstdiag, KEY_RST, (void *)obs.rst);
     if (obs.follows)
@@ -161,6 +176,10 @@ static proto_item *show_verdict(proto_tree *tree, tvbuff_t *tvb, const rst_verdi
         add_uint(st, hf_trigger, tvb, v->trigger);
     if (v->has_reason_code)
         add_uint(st, hf_reason_code, tvb, v->reason_code);
+    if (v->vantage)
+        add_string(st, hf_vantage, tvb, v->vantage);
+    if (v->vantages)
+        add_uint(st, hf_vantages, tvb, v->vantages);
     return ti;
 }
 
@@ -172,7 +191,7 @@ static void note_after_injection(tvbuff_t *tvb, packet_info *pinfo, proto_tree *
     rst_verdict v;
     proto_item *ti;
 
-    rst_engine_diagnose(engine, rst, PINFO_FD_VISITED(pinfo), &v);
+    rst_capture_diagnose(capture, capture_point(pinfo), rst, PINFO_FD_VISITED(pinfo), &v);
     if (v.cause != RST_CAUSE_INJECTED)
         return;
     ti = proto_tree_add_item(tree, proto_rstdiag, tvb, 0, 0, ENC_NA);
@@ -193,7 +212,7 @@ static int dissect_rstdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     char summary[RST_SUMMARY_MAX];
     proto_item *ti;
 
-    if (!engine)
+    if (!capture)
         return 0;
     if (obs.follows)
         note_after_injection(tvb, pinfo, tree, obs.follows);
@@ -202,7 +221,7 @@ static int dissect_rstdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
 
     /* Diagnosed on every pass: on a visited pass the whole capture is known. */
     v = wmem_new(pinfo->pool, rst_verdict);
-    rst_engine_diagnose(engine, rec, PINFO_FD_VISITED(pinfo), v);
+    rst_capture_diagnose(capture, capture_point(pinfo), rec, PINFO_FD_VISITED(pinfo), v);
     rst_summary(v, rec, summary, sizeof(summary));
 
     ti = show_verdict(tree, tvb, v, summary);

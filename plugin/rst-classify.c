@@ -244,6 +244,10 @@ static void gather_evidence(const rst_scene *sc, const rst_context *ctx,
         rst_ev_add(&v->evidence, RST_EV_CHALLENGE_ACK);
     if (keepalives_unanswered(sc, prefs))
         rst_ev_add(&v->evidence, RST_EV_IDLE);
+    if (ctx->sender_side == RST_SIDE_ABSENT)
+        rst_ev_add(&v->evidence, RST_EV_ABSENT_AT_SENDER_SIDE);
+    else if (ctx->sender_side == RST_SIDE_SEEN)
+        rst_ev_add(&v->evidence, RST_EV_SEEN_AT_SENDER_SIDE);
 }
 
 /* --- injection -------------------------------------------------------- */
@@ -292,6 +296,7 @@ static unsigned injection_signs(const rst_scene *sc, const rst_context *ctx, con
     if (!refusal) {
         n += ack_missing(sc);
         n += too_early(sc, ctx);
+        n += rst_ev_has(v->evidence, RST_EV_ABSENT_AT_SENDER_SIDE);
     }
     return n;
 }
@@ -307,7 +312,7 @@ static rst_cause refusal_cause(const rst_scene *sc, const rst_prefs *prefs, cons
         return RST_CAUSE_TIME_WAIT;
     if (flow_has(sc->s, RST_FLOW_SYNACK))
         return RST_CAUSE_UNKNOWN;       /* it had accepted this connection */
-    if (host_ttl_differs(v, prefs))
+    if (host_ttl_differs(v, prefs) || rst_ev_has(v->evidence, RST_EV_ABSENT_AT_SENDER_SIDE))
         return RST_CAUSE_FIREWALL_REJECT;
     if (sc->flags & RST_TCP_ACK)
         return RST_CAUSE_PORT_CLOSED;
@@ -405,10 +410,12 @@ static rst_cause heuristic_cause(const rst_scene *sc, const rst_prefs *prefs, co
 }
 
 /* Who built the RST: TTL, IP ID and timing against the claimed sender's own
- * packets; an explicit vendor code is a device's own word. */
+ * packets; an explicit vendor code is a device's own word; a RST that the
+ * sender's own side of the path never saw leave was born beyond it. */
 static rst_origin origin_of(const rst_scene *sc, const rst_context *ctx, const rst_verdict *v)
 {
     if (v->cause == RST_CAUSE_FIREWALL_REJECT || rst_ev_has(v->evidence, RST_EV_TTL_MISMATCH) ||
+        rst_ev_has(v->evidence, RST_EV_ABSENT_AT_SENDER_SIDE) ||
         rst_ev_has(v->evidence, RST_EV_IPID_MISMATCH) || too_early(sc, ctx) ||
         rst_ev_has(v->evidence, RST_EV_VENDOR_CODE))
         return RST_ORIGIN_MIDDLEBOX;
@@ -480,6 +487,7 @@ void rst_classify(const rst_record *rec, const rst_context *ctx,
         out->origin = RST_ORIGIN_MIDDLEBOX;
     /* A half-open scanner crafts its SYNs (nmap picks random TTLs) and its
      * kernel answers the SYN/ACK: the TTL says nothing about another device. */
-    if (out->cause == RST_CAUSE_SYN_SCAN)
+    if (out->cause == RST_CAUSE_SYN_SCAN &&
+        !rst_ev_has(out->evidence, RST_EV_ABSENT_AT_SENDER_SIDE))
         out->origin = RST_ORIGIN_ENDPOINT;
 }

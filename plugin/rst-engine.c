@@ -256,25 +256,53 @@ rst_observation rst_engine_observe(rst_engine *e, const rst_segment *seg)
     return obs;
 }
 
+void rst_engine_context(const rst_engine *e, const rst_record *rec,
+                        bool whole_capture, rst_context *ctx)
+{
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->whole_capture = whole_capture;
+    if (whole_capture) {
+        ctx->has_host_ttl = rst_hosts_usual_ttl(e->hosts, &rec->rst.src, &ctx->host_ttl);
+        ctx->has_rtt = rst_hosts_min_rtt(e->hosts, &rec->rst.src, &ctx->rtt_ns);
+        ctx->rst_count = rec->conv->rst_count;
+        ctx->data_after = rec->data_after;
+        ctx->talk_after = rec->talk_after;
+        ctx->burst_next = rec->burst_next;
+    } else {
+        ctx->has_host_ttl = rec->has_host_ttl;
+        ctx->host_ttl = rec->host_ttl;
+        ctx->has_rtt = rec->has_rtt;
+        ctx->rtt_ns = rec->rtt_ns;
+        ctx->rst_count = rec->rst_ordinal;
+    }
+}
+
 void rst_engine_diagnose(const rst_engine *e, const rst_record *rec,
                          bool whole_capture, rst_verdict *out)
 {
-    rst_context ctx = { 0 };
+    rst_context ctx;
 
-    ctx.whole_capture = whole_capture;
-    if (whole_capture) {
-        ctx.has_host_ttl = rst_hosts_usual_ttl(e->hosts, &rec->rst.src, &ctx.host_ttl);
-        ctx.has_rtt = rst_hosts_min_rtt(e->hosts, &rec->rst.src, &ctx.rtt_ns);
-        ctx.rst_count = rec->conv->rst_count;
-        ctx.data_after = rec->data_after;
-        ctx.talk_after = rec->talk_after;
-        ctx.burst_next = rec->burst_next;
-    } else {
-        ctx.has_host_ttl = rec->has_host_ttl;
-        ctx.host_ttl = rec->host_ttl;
-        ctx.has_rtt = rec->has_rtt;
-        ctx.rtt_ns = rec->rtt_ns;
-        ctx.rst_count = rec->rst_ordinal;
-    }
+    rst_engine_context(e, rec, whole_capture, &ctx);
     rst_classify(rec, &ctx, e->prefs, out);
+}
+
+bool rst_engine_usual_ttl(const rst_engine *e, const rst_addr *addr, uint8_t *ttl)
+{
+    return rst_hosts_usual_ttl(e->hosts, addr, ttl);
+}
+
+void rst_engine_foreach_conv(const rst_engine *e, rst_conv_visitor visit, void *data)
+{
+    GHashTableIter iter;
+    gpointer conv;
+
+    g_hash_table_iter_init(&iter, e->convs);
+    while (g_hash_table_iter_next(&iter, NULL, &conv))
+        visit(conv, data);
+}
+
+void rst_engine_foreach_record(const rst_engine *e, rst_record_visitor visit, void *data)
+{
+    for (guint i = 0; i < e->records->len; i++)
+        visit(g_ptr_array_index(e->records, i), data);
 }

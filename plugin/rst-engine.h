@@ -30,4 +30,18 @@ rst_observation rst_engine_observe(rst_engine *engine, const rst_segment *seg);
 void rst_engine_diagnose(const rst_engine *engine, const rst_record *rec,
                          bool whole_capture, rst_verdict *out);
 
+/* What rst_engine_diagnose() classifies a RST with, for a caller that adds
+ * knowledge of its own (other capture points) before rst_classify(). */
+void rst_engine_context(const rst_engine *engine, const rst_record *rec,
+                        bool whole_capture, rst_context *ctx);
+
+/* The most frequent TTL of addr's non-RST packets so far. */
+bool rst_engine_usual_ttl(const rst_engine *engine, const rst_addr *addr, uint8_t *ttl);
+
+/* Visit every conversation summary / every RST record, in no set order. */
+typedef void (*rst_conv_visitor)(const rst_conv *conv, void *data);
+typedef void (*rst_record_visitor)(const rst_record *rec, void *data);
+void rst_engine_foreach_conv(const rst_engine *engine, rst_conv_visitor visit, void *data);
+void rst_engine_foreach_record(const rst_engine *engine, rst_record_visitor visit, void *data);
+
 #endif /* RST_ENGINE_H */

@@ -168,6 +168,13 @@ typedef struct {
     uint8_t  sender_last_ttl;
     uint8_t  host_usual_ttl;
     bool     whole_capture;     /* lookahead was available */
+
+    /* A capture merged from several capture points (pcapng interfaces). */
+    const char *vantage;        /* this copy's point; NULL in a one-point capture */
+    uint32_t vantages;          /* points that saw this RST; 0 = not known (single pass) */
+    const char *sender_side;    /* the claimed sender's side point, when known */
+    bool     has_side_hops;
+    int32_t  side_hops;         /* TTL at the sender's side minus TTL here */
 } rst_verdict;
 
 #endif /* RST_MODEL_H */

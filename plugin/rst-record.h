@@ -35,6 +35,14 @@ struct rst_record {
     uint32_t  burst_next;       /* later RSTs of its sender in the same burst */
 };
 
+/* Whether the claimed sender's own side of the path saw a RST leave, in a
+ * capture merged from several capture points. */
+typedef enum {
+    RST_SIDE_UNKNOWN,           /* one point, no relation, or no side for the sender */
+    RST_SIDE_SEEN,              /* a copy was captured at the sender's side */
+    RST_SIDE_ABSENT             /* that side was capturing, and no copy is there */
+} rst_sender_side;
+
 /* What is known about a RST beyond its record. */
 typedef struct {
     bool     whole_capture;     /* every packet of the capture has been seen */
@@ -46,6 +54,7 @@ typedef struct {
     uint32_t data_after;
     uint32_t talk_after;
     uint32_t burst_next;
+    rst_sender_side sender_side;    /* several capture points, whole capture only */
 } rst_context;
 
 #endif /* RST_RECORD_H */

@@ -12,6 +12,8 @@
 
 #include <glib.h>
 #include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
 
 typedef struct {
     char    *buf;
@@ -204,6 +206,29 @@ static void explicit_reason(text *t, const rst_record *rec)
         put(t, "; payload \"%s\"", payload);
 }
 
+/* Several capture points: where the RST was and was not seen. */
+static void vantage_note(text *t, const rst_verdict *v)
+{
+    const char *side = v->sender_side;
+
+    if (!v->vantage || !v->vantages)
+        return;
+    if (rst_ev_has(v->evidence, RST_EV_ABSENT_AT_SENDER_SIDE)) {
+        put(t, "; seen at %s, never sent at %s (the %s's side): created in the path "
+            "between them", v->vantage, side, who(v));
+    } else if (rst_ev_has(v->evidence, RST_EV_SEEN_AT_SENDER_SIDE) && strcmp(side, v->vantage)) {
+        put(t, "; also seen at %s (the %s's side", side, who(v));
+        if (v->has_side_hops)
+            put(t, ", %d hop%s nearer", v->side_hops, abs(v->side_hops) == 1 ? "" : "s");
+        put(t, ")");
+    } else if (rst_ev_has(v->evidence, RST_EV_SEEN_AT_SENDER_SIDE)) {
+        put(t, "; seen at %s, the %s's side", v->vantage, who(v));
+    } else {
+        put(t, "; seen at %s", v->vantage);
+    }
+    put(t, ", %u of the capture points saw it", v->vantages);
+}
+
 /* In a single pass later packets are unknown: say where they could matter. */
 static void lookahead_note(text *t, const rst_verdict *v)
 {
@@ -229,6 +254,7 @@ char *rst_summary(const rst_verdict *v, const rst_record *rec, char *buf, size_t
     what_happened(&t, v, rec);
     measurements(&t, v);
     explicit_reason(&t, rec);
+    vantage_note(&t, v);
     lookahead_note(&t, v);
     return buf;
 }

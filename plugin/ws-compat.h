@@ -43,4 +43,16 @@ typedef gboolean rst_pref_bool;
 #define RST_ST_PATH(a, b) a "/" b
 #endif
 
+/* The frame's pcapng interface (capture point); 0 when the file has none.
+ * 4.2 added the section number to epan_get_interface_name(). */
+#define RST_INTERFACE_ID(pinfo) \
+    (((pinfo)->rec->presence_flags & WTAP_HAS_INTERFACE_ID) ? \
+     (pinfo)->rec->rec_header.packet_header.interface_id : 0)
+#if RST_WS_AT_LEAST(4, 2)
+#define RST_INTERFACE_NAME(pinfo, id) \
+    epan_get_interface_name((pinfo)->epan, (id), (pinfo)->rec->section_number)
+#else
+#define RST_INTERFACE_NAME(pinfo, id) epan_get_interface_name((pinfo)->epan, (id))
+#endif
+
 #endif /* WS_COMPAT_H */

@@ -5,6 +5,7 @@
  * The input is read as 24-byte segment records.  Sequence and acknowledgement
  * numbers are offsets from per-direction bases, so that the fuzzer reaches
  * the exact-match patterns (seq = trigger's ACK, …) the rules look for.
+ * Two bits pick one of four capture points, so the points are compared too.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -13,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rst-engine.h"
+#include "rst-capture.h"
 #include "rst-names.h"
 #include "rst-summary.h"
 
@@ -64,6 +65,11 @@ static void decode(const uint8_t *r, uint32_t frame, int64_t *now, rst_segment *
         memcpy(seg->payload, "\x33\xAA", 2);            /* reach the diagnostic payload */
 }
 
+static uint32_t point_of(const uint8_t *r)
+{
+    return (r[15] >> 2) & 3;
+}
+
 static void check_verdict(const rst_verdict *v, const rst_record *rec)
 {
     char summary[RST_SUMMARY_MAX];
@@ -74,6 +80,10 @@ static void check_verdict(const rst_verdict *v, const rst_record *rec)
     require(v->cause != RST_CAUSE_INJECTED || v->injection_signs >= 2);
     require(!v->has_trigger || v->trigger < rec->rst.frame);
     require(strcmp(rst_cause_name(v->cause), "unknown") != 0 || v->cause == RST_CAUSE_UNKNOWN);
+    require(v->vantages <= 4 && (!v->vantages || v->vantage));
+    require(!rst_ev_has(v->evidence, RST_EV_ABSENT_AT_SENDER_SIDE) ||
+            (!rst_ev_has(v->evidence, RST_EV_SEEN_AT_SENDER_SIDE) && v->whole_capture &&
+             v->sender_side && v->origin == RST_ORIGIN_MIDDLEBOX));
     rst_summary(v, rec, summary, sizeof(summary));
     require(strlen(summary) < sizeof(summary) && summary[0] != '\0');
 }
@@ -81,8 +91,9 @@ static void check_verdict(const rst_verdict *v, const rst_record *rec)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const rst_prefs prefs = RST_PREFS_DEFAULT;
-    rst_engine *engine = rst_engine_new(&prefs);
+    rst_capture *capture = rst_capture_new(&prefs);
     const rst_record *records[512];
+    uint32_t points[512];
     size_t nrec = 0;
     int64_t now = 1700000000LL * 1000000000LL;
     rst_verdict v;
@@ -92,19 +103,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rst_observation obs;
 
         decode(data + off, (uint32_t)(off / RECORD + 1), &now, &seg);
-        obs = rst_engine_observe(engine, &seg);
+        obs = rst_capture_observe(capture, point_of(data + off), &seg);
         require(!obs.rst || (seg.flags & RST_TCP_RST));
         if (obs.rst) {
-            rst_engine_diagnose(engine, obs.rst, false, &v);
+            rst_capture_diagnose(capture, point_of(data + off), obs.rst, false, &v);
             check_verdict(&v, obs.rst);
-            if (nrec < sizeof(records) / sizeof(records[0]))
+            if (nrec < sizeof(records) / sizeof(records[0])) {
+                points[nrec] = point_of(data + off);
                 records[nrec++] = obs.rst;
+            }
         }
     }
     for (size_t i = 0; i < nrec; i++) {         /* the whole capture known */
-        rst_engine_diagnose(engine, records[i], true, &v);
+        rst_capture_diagnose(capture, points[i], records[i], true, &v);
         check_verdict(&v, records[i]);
     }
-    rst_engine_free(engine);
+    rst_capture_free(capture);
     return 0;
 }

@@ -210,6 +210,7 @@ static void explicit_reason(text *t, const rst_record *rec)
 static void vantage_note(text *t, const rst_verdict *v)
 {
     const char *side = v->sender_side;
+    uint32_t others = v->vantages ? v->vantages - 1 : 0;
 
     if (!v->vantage || !v->vantages)
         return;
@@ -221,12 +222,15 @@ static void vantage_note(text *t, const rst_verdict *v)
         if (v->has_side_hops)
             put(t, ", %d hop%s nearer", v->side_hops, abs(v->side_hops) == 1 ? "" : "s");
         put(t, ")");
+        others -= others > 0;
     } else if (rst_ev_has(v->evidence, RST_EV_SEEN_AT_SENDER_SIDE)) {
         put(t, "; seen at %s, the %s's side", v->vantage, who(v));
     } else {
         put(t, "; seen at %s", v->vantage);
     }
-    put(t, ", %u of the capture points saw it", v->vantages);
+    if (others)
+        put(t, "%s %u other capture point%s", others == v->vantages - 1 ? ", and at" : ", at",
+            others, others == 1 ? "" : "s");
 }
 
 /* In a single pass later packets are unknown: say where they could matter. */

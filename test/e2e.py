@@ -29,7 +29,7 @@ FIELDS = ["frame.number", "tcp.stream", "rstdiag.phase", "rstdiag.cause", "rstdi
           "rstdiag.origin", "rstdiag.evidence", "rstdiag.ttl_delta", "rstdiag.host_ttl_delta",
           "rstdiag.seq_delta", "rstdiag.idle", "rstdiag.retransmissions", "rstdiag.data_after",
           "rstdiag.rst_count", "rstdiag.trigger", "rstdiag.reason_code",
-          "rstdiag.after_injected", "rstdiag.summary"]
+          "rstdiag.after_injected", "rstdiag.vantage", "rstdiag.vantages", "rstdiag.summary"]
 
 # The contract's fields (../shared/contract.md); kept here too so the check runs without it.
 CONTRACT_FIELDS = ["rstdiag.phase", "rstdiag.cause", "rstdiag.sender", "rstdiag.origin",
@@ -103,25 +103,45 @@ def read_truth(capture, two_pass=True):
     return rows
 
 
+# Multi-point ground truth: its column -> how rstdiag shows it.
+SIDE_EVIDENCE = {"seen": "seen-at-sender-side", "absent": "absent-at-sender-side", "-": None}
+
+
+def side_of(evidence):
+    for side, tag in SIDE_EVIDENCE.items():
+        if tag and tag in evidence.split(","):
+            return side
+    return "-"
+
+
 def check_truth(plugin, capture, two_pass):
-    """Every RST of the capture gets the cause and sender its ground truth says."""
+    """Every RST of the capture gets the cause and sender its ground truth says;
+    in a multi-point capture (-2) also the origin, capture point, number of
+    points and whether the sender's side saw it."""
     truth = read_truth(capture, two_pass)
     if truth is None:
         return
     table = fields_table(plugin, capture, two_pass,
-                         ["frame.number", "rstdiag.cause", "rstdiag.sender"],
+                         ["frame.number", "rstdiag.cause", "rstdiag.sender", "rstdiag.origin",
+                          "rstdiag.vantage", "rstdiag.vantages", "rstdiag.evidence"],
                          "rstdiag || tcp.flags.reset == 1")
     got = {}
     for line in table.splitlines()[1:]:
-        frame, cause, sender = (line.split("\t") + ["", ""])[:3]
-        got[frame] = (cause, sender)
+        frame, cause, sender, origin, vantage, vantages, evidence = \
+            (line.split("\t") + [""] * 6)[:7]
+        got[frame] = {"cause": cause, "sender": sender, "origin": origin, "vantage": vantage,
+                      "vantages": vantages, "sender_side": side_of(evidence)}
+    columns = ["cause", "sender"]
     errors = []
     for frame, row in truth.items():
         have = got.pop(frame, None)
-        if have != (row["cause"], row["sender"]):
-            errors.append(f"frame {frame}: want {row['cause']}/{row['sender']}, got {have}")
+        wanted = columns + [c for c in ("origin", "vantage", "vantages", "sender_side")
+                            if two_pass and c in row]
+        if have is None or any(have[c] != row[c] for c in wanted):
+            errors.append(f"frame {frame}: want {[row[c] for c in wanted]}, "
+                          f"got {have and [have[c] for c in wanted]}")
     for frame, have in got.items():
-        if have[0]:
+        if have["cause"]:
             errors.append(f"frame {frame}: rstdiag {have} where the ground truth has no RST")
     if errors:
         raise Failure(f"{'-2' if two_pass else 'single pass'} disagrees with ground truth:\n  "

@@ -210,6 +210,7 @@ static int dissect_rstdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     const rst_record *rec = obs.rst;
     rst_verdict *v;
     char summary[RST_SUMMARY_MAX];
+    char expert_text[ITEM_LABEL_LENGTH];    /* what an expert message holds */
     proto_item *ti;
 
     if (!capture)
@@ -225,7 +226,8 @@ static int dissect_rstdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     rst_summary(v, rec, summary, sizeof(summary));
 
     ti = show_verdict(tree, tvb, v, summary);
-    expert_add_info_format(pinfo, ti, &ei_cause[v->cause], "%s", summary);
+    expert_add_info_format(pinfo, ti, &ei_cause[v->cause], "%s",
+                           rst_summary_fit(summary, expert_text, sizeof(expert_text)));
     tap_queue_packet(rstdiag_tap, pinfo, v);
     return tvb_captured_length(tvb);
 }

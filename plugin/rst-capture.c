@@ -112,7 +112,7 @@ void rst_capture_diagnose(rst_capture *cap, uint32_t point, const rst_record *re
 {
     uint32_t slot = slot_of(point);
     const rst_engine *engine = cap->points[slot].engine;
-    rst_crosspoint cross = { 0, RST_SIDE_UNKNOWN, -1, false, 0 };
+    rst_crosspoint cross = { 0, RST_SIDE_UNKNOWN, -1, false, 0, false, 0 };
     rst_context ctx;
 
     rst_engine_context(engine, rec, whole_capture, &ctx);
@@ -127,5 +127,7 @@ void rst_capture_diagnose(rst_capture *cap, uint32_t point, const rst_record *re
         out->sender_side = point_name(cap, cross.side_point);
         out->has_side_hops = cross.has_side_hops;
         out->side_hops = cross.side_hops;
+        out->has_side_clock = cross.has_side_clock;
+        out->side_clock_ns = cross.side_clock_ns;
     }
 }

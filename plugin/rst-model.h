@@ -175,6 +175,8 @@ typedef struct {
     const char *sender_side;    /* the claimed sender's side point, when known */
     bool     has_side_hops;
     int32_t  side_hops;         /* TTL at the sender's side minus TTL here */
+    bool     has_side_clock;
+    int64_t  side_clock_ns;     /* clock there minus clock here, as estimated */
 } rst_verdict;
 
 #endif /* RST_MODEL_H */

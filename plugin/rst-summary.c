@@ -206,6 +206,14 @@ static void explicit_reason(text *t, const rst_record *rec)
         put(t, "; payload \"%s\"", payload);
 }
 
+/* The other point's clock, when it is off by a millisecond or more: the
+ * copies were matched across that offset. */
+static void clock_note(text *t, const rst_verdict *v)
+{
+    if (v->has_side_clock && (v->side_clock_ns >= 1000000 || v->side_clock_ns <= -1000000))
+        put(t, ", its clock %+.3f s from this point's", (double)v->side_clock_ns / 1e9);
+}
+
 /* Several capture points: where the RST was and was not seen. */
 static void vantage_note(text *t, const rst_verdict *v)
 {
@@ -215,12 +223,14 @@ static void vantage_note(text *t, const rst_verdict *v)
     if (!v->vantage || !v->vantages)
         return;
     if (rst_ev_has(v->evidence, RST_EV_ABSENT_AT_SENDER_SIDE)) {
-        put(t, "; seen at %s, never sent at %s (the %s's side): created in the path "
-            "between them", v->vantage, side, who(v));
+        put(t, "; seen at %s, never sent at %s (the %s's side", v->vantage, side, who(v));
+        clock_note(t, v);
+        put(t, "): created in the path between them");
     } else if (rst_ev_has(v->evidence, RST_EV_SEEN_AT_SENDER_SIDE) && strcmp(side, v->vantage)) {
         put(t, "; also seen at %s (the %s's side", side, who(v));
         if (v->has_side_hops)
             put(t, ", %d hop%s nearer", v->side_hops, abs(v->side_hops) == 1 ? "" : "s");
+        clock_note(t, v);
         put(t, ")");
         others -= others > 0;
     } else if (rst_ev_has(v->evidence, RST_EV_SEEN_AT_SENDER_SIDE)) {
@@ -256,9 +266,36 @@ char *rst_summary(const rst_verdict *v, const rst_record *rec, char *buf, size_t
     buf[0] = '\0';
     put(&t, "%s: ", rst_cause_title(v->cause));
     what_happened(&t, v, rec);
+    vantage_note(&t, v);
     measurements(&t, v);
     explicit_reason(&t, rec);
-    vantage_note(&t, v);
     lookahead_note(&t, v);
+    return buf;
+}
+
+char *rst_summary_fit(const char *summary, char *buf, size_t size)
+{
+    static const char ellipsis[] = "\xe2\x80\xa6";     /* U+2026 */
+    size_t len = strlen(summary), cut;
+
+    if (size == 0)
+        return buf;
+    if (len < size) {
+        memcpy(buf, summary, len + 1);
+        return buf;
+    }
+    if (size < sizeof(ellipsis)) {
+        buf[0] = '\0';
+        return buf;
+    }
+    /* The last clause boundary that leaves room for the ellipsis. */
+    for (cut = size - sizeof(ellipsis); cut > 0; cut--)
+        if ((summary[cut] == ';' || summary[cut] == ',') && summary[cut + 1] == ' ')
+            break;
+    if (cut == 0)               /* one long clause: cut between UTF-8 characters */
+        for (cut = size - sizeof(ellipsis); cut > 0 && (summary[cut] & 0xC0) == 0x80; cut--)
+            ;
+    memcpy(buf, summary, cut);
+    memcpy(buf + cut, ellipsis, sizeof(ellipsis));
     return buf;
 }

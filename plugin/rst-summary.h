@@ -11,9 +11,14 @@
 
 #include "rst-record.h"
 
-#define RST_SUMMARY_MAX 384
+#define RST_SUMMARY_MAX 512
 
 /* Write the summary of v (for rec) into buf; returns buf. */
 char *rst_summary(const rst_verdict *v, const rst_record *rec, char *buf, size_t size);
+
+/* summary cut to fit size bytes (NUL included) at the end of a clause, with
+ * "…" where it was cut: for texts Wireshark truncates (expert info).
+ * Returns buf. */
+char *rst_summary_fit(const char *summary, char *buf, size_t size);
 
 #endif /* RST_SUMMARY_H */

@@ -349,6 +349,12 @@ static void judge_side(const rst_vantage_index *ix, uint32_t point, const rst_se
     }
     if (!rst_vantage_clock_offset(ix, point, (uint32_t)out->side_point, &offset))
         return;
+    /* Worth quoting only beyond its own uncertainty, the path delay (an
+     * asymmetric path shifts the estimate by up to that much). */
+    if (llabs(offset) > ix->clocks[point * ix->npoints + (uint32_t)out->side_point].delay_ns) {
+        out->has_side_clock = true;
+        out->side_clock_ns = offset;
+    }
     if (there) {
         out->side = RST_SIDE_SEEN;
         if (there->has_ttl && rst->has_ttl) {

@@ -26,6 +26,8 @@ typedef struct {
     int      side_point;        /* the claimed sender's side point; -1 unknown */
     bool     has_side_hops;
     int32_t  side_hops;         /* TTL of the copy there minus TTL of this copy */
+    bool     has_side_clock;    /* an offset larger than the estimate's error */
+    int64_t  side_clock_ns;     /* clock of the side point minus clock of this one */
 } rst_crosspoint;
 
 typedef struct rst_vantage_index rst_vantage_index;

@@ -347,6 +347,9 @@ injector() { # NAME SERVER-ADDR CLIENT-ADDR ip|ip6
 sc_injector() { injector injector "$SRV4" "$CLI4" ip; }
 sc_injector-v6() { injector injector-v6 "$SRV6" "$CLI6" ip6; }
 
+# Sourced (make-multipoint.sh reuses the helpers and scenarios above): stop here.
+if [[ ${BASH_SOURCE[0]} != "$0" ]]; then return 0; fi
+
 # ------------------------------------------------------------ driver
 run_real() {
     local name=$1

@@ -24,11 +24,17 @@
 #   trace_stop; lab_capture_stop
 #   lab_down
 #
+# Multi-point (pcapng, the interface name in each file, for mergecap -I none):
+#   lab_pcapng_start NS IFACE FILE    # dumpcap on IFACE inside NS, any number
+#   lab_pcapng_stop                   # stops them all (after a settle delay)
+#
 # Tunables (set before sourcing or before lab_up):
 #   LAB_PREFIX (rd)  LAB_OUT (test/captures)  LAB_TMP (mktemp dir)
 #   LAB_STATIC_NEIGH (1: permanent ARP/NDP entries, so no ARP/NS in captures)
 #   LAB_CAPTURE_FILTER (default below)  LAB_PY (/usr/bin/python3)
 #   LAB_SNAPLEN (0 = whole packets; a scenario may set it for its capture)
+#   LAB_PCAPNG_SETTLE (1.0 s: wait before stopping dumpcap, see lab_pcapng_stop)
+#   LAB_PCAPNG_MAX (300 s: dumpcap stops by itself after that, a safety bound)
 
 LAB_PREFIX=${LAB_PREFIX:-rd}
 LAB_PY=${LAB_PY:-/usr/bin/python3}
@@ -60,6 +66,10 @@ _LAB_CAP_PID=
 _LAB_CAP_FILE=
 _LAB_TRACE_DIR=
 _LAB_TRACE_OUT=
+_LAB_PCAPNG_PIDS=()
+_LAB_PCAPNG_FILES=()
+_LAB_PCAPNG_ERRS=()
+LAB_PCAPNG_SETTLE=${LAB_PCAPNG_SETTLE:-1.0}
 
 lab_log() { printf '[netlab] %s\n' "$*" >&2; }
 
@@ -275,6 +285,62 @@ lab_capture_stop() {
     lab_log "captured $_LAB_CAP_FILE ($(stat -c %s "$_LAB_CAP_FILE" 2>/dev/null || echo 0) bytes)"
 }
 
+# lab_pcapng_start NS IFACE FILE: dumpcap on IFACE inside netns NS, written
+# as pcapng (FILE), whose interface description block carries IFACE's name:
+# after `mergecap -I none` every frame still says where it was seen
+# (frame.interface_name). Same filter and snaplen as lab_capture_start.
+# Several may run at once (one per capture point); lab_pcapng_stop ends all.
+lab_pcapng_start() {
+    local ns=$1 ifc=$2 file=$3
+    lab_tmp; local tmp=$LAB_TMP
+    mkdir -p "$(dirname "$file")"
+    rm -f "$file"
+    local err=$tmp/dumpcap-${#_LAB_PCAPNG_PIDS[@]}-$ns-$ifc.err
+    local snap=()
+    ((${LAB_SNAPLEN:-0} > 0)) && snap=(-s "$LAB_SNAPLEN")
+    : >"$err"
+    ip netns exec "$ns" dumpcap -i "$ifc" "${snap[@]}" -f "$LAB_CAPTURE_FILTER" -w "$file" \
+        -a "duration:${LAB_PCAPNG_MAX:-300}" 2>"$err" &
+    local pid=$!
+    _LAB_PCAPNG_PIDS+=("$pid")
+    _LAB_PCAPNG_FILES+=("$file")
+    _LAB_PCAPNG_ERRS+=("$err")
+    local i=0
+    # "File: ..." comes once the interface is open, the filter set and the
+    # output file written
+    until grep -q '^File:' "$err"; do
+        if ! kill -0 "$pid" 2>/dev/null || ((i++ > 250)); then
+            lab_log "dumpcap on $ns/$ifc did not start: $(cat "$err")"
+            return 1
+        fi
+        sleep 0.02
+    done
+    sleep 0.1
+}
+
+# lab_pcapng_stop: stop every lab_pcapng_start capture. dumpcap 4.0 has no
+# immediate mode: libpcap's TPACKET_V3 ring hands packets over in blocks
+# retired by a ~250 ms timer, and dumpcap does not drain the ring on SIGINT,
+# so packets of the last ~0.25 s before the signal are lost. Hence the wait
+# (LAB_PCAPNG_SETTLE, 1.0 s) with no traffic before the signal.
+lab_pcapng_stop() {
+    ((${#_LAB_PCAPNG_PIDS[@]})) || return 0
+    sleep "$LAB_PCAPNG_SETTLE"
+    local pid i
+    for pid in "${_LAB_PCAPNG_PIDS[@]}"; do
+        kill -INT "$pid" 2>/dev/null
+    done
+    for i in "${!_LAB_PCAPNG_PIDS[@]}"; do
+        wait "${_LAB_PCAPNG_PIDS[$i]}" 2>/dev/null
+        lab_log "captured ${_LAB_PCAPNG_FILES[$i]} ($(stat -c %s "${_LAB_PCAPNG_FILES[$i]}" \
+            2>/dev/null || echo 0) bytes; dumpcap: $(grep -h -E '^Packets (captured|received)' \
+            "${_LAB_PCAPNG_ERRS[$i]}" | tr '\n' ' '))"
+    done
+    _LAB_PCAPNG_PIDS=()
+    _LAB_PCAPNG_FILES=()
+    _LAB_PCAPNG_ERRS=()
+}
+
 # trace_start NAME [FILE]: record tcp:tcp_send_reset events (kernel RST
 # reasons) in a private tracefs instance. Skips (returns 0) without tracefs.
 LAB_TRACEFS=${LAB_TRACEFS:-/sys/kernel/tracing}
@@ -343,6 +409,11 @@ lab_down() {
         _LAB_CAP_PID=
     fi
     local ns pid
+    for pid in "${_LAB_PCAPNG_PIDS[@]}"; do
+        kill -INT "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
+    _LAB_PCAPNG_PIDS=() _LAB_PCAPNG_FILES=() _LAB_PCAPNG_ERRS=()
     for ns in "$NS_CLI" "$NS_RTR" "$NS_SRV"; do
         if ip netns list 2>/dev/null | grep -qw "^$ns"; then
             # anything still running in our own namespaces was started by us

@@ -8,6 +8,9 @@
   e2e.py profile PLUGIN DEMO      the rstdiag configuration profile: columns, colours, buttons
   e2e.py edge PLUGIN               empty and one-packet files, duplicates, time running backwards,
                                   thousands of connections on one 4-tuple
+  e2e.py multipoint PLUGIN ONEPOINT MERGED...
+                                  merged captures: each copy's verdict is its own point's plus
+                                  the cross-point evidence; stats tree, report, single pass
   e2e.py fuzz PLUGIN CAPTURE...   editcap -E mutations and truncations never crash tshark
   e2e.py update PLUGIN CAPTURE... rewrite the golden files (review the diff!)
 
@@ -413,6 +416,92 @@ def cmd_fuzz(plugin, captures):
     print(f"{runs} fuzzed dissections without a crash")
 
 
+SIDE_TAGS = {"absent-at-sender-side", "seen-at-sender-side"}
+
+
+def rst_rows(plugin, capture, two_pass=True):
+    """(interface id, cause, origin, evidence set, vantage, vantages) of every RST."""
+    table = fields_table(plugin, capture, two_pass,
+                         ["frame.interface_id", "rstdiag.cause", "rstdiag.origin",
+                          "rstdiag.evidence", "rstdiag.vantage", "rstdiag.vantages"],
+                         "rstdiag.cause")
+    rows = []
+    for line in table.splitlines()[1:]:
+        point, cause, origin, evidence, vantage, vantages = (line.split("\t") + [""] * 5)[:6]
+        rows.append((point, cause, origin, set(filter(None, evidence.split(","))), vantage,
+                     vantages))
+    return rows
+
+
+def check_points_agree(plugin, merged, tmp):
+    """Each point's copy is diagnosed from that point's own packets: split the
+    merged file by interface and the verdicts agree, but for the cross-point
+    evidence (and what absence at the sender's side proves)."""
+    merged_rows = rst_rows(plugin, merged)
+    for point in sorted({r[0] for r in merged_rows}):
+        part = os.path.join(tmp, f"point{point}.pcapng")
+        subprocess.run(["tshark", "-r", merged, "-Y", f"frame.interface_id == {point}",
+                        "-w", part], check=True, capture_output=True)
+        own = [(r[1], r[2], r[3]) for r in rst_rows(plugin, part)]
+        copies = [r for r in merged_rows if r[0] == point]
+        if len(own) != len(copies):
+            raise Failure(f"point {point}: {len(copies)} RSTs merged, {len(own)} alone")
+        for (cause, origin, evidence), m in zip(own, copies):
+            if m[3] - SIDE_TAGS != evidence:
+                raise Failure(f"point {point}: evidence {sorted(m[3])} merged, "
+                              f"{sorted(evidence)} alone")
+            if "absent-at-sender-side" not in m[3] and (m[1], m[2]) != (cause, origin):
+                raise Failure(f"point {point}: {m[1]}/{m[2]} merged, {cause}/{origin} alone")
+            if not m[4] or not m[5]:
+                raise Failure(f"point {point}: a RST without rstdiag.vantage(s): {m}")
+    return merged_rows
+
+
+def check_point_counts(plugin, merged, rows):
+    """The stats tree and ./rstdiag report count RSTs per capture point."""
+    per_point = {}
+    for r in rows:
+        per_point[r[4]] = per_point.get(r[4], 0) + 1
+    out = tshark(plugin, "-2", "-q", "-r", merged, "-z", "rstdiag,tree").stdout
+    m = re.search(r"^RSTs by capture point\s+(\d+)", out, re.M)
+    if not m or int(m.group(1)) != len(rows):
+        raise Failure(f"-z rstdiag,tree: no 'RSTs by capture point' {len(rows)}:\n{out}")
+    for name, count in per_point.items():
+        if not re.search(rf"^ {re.escape(name)}\s+{count}\s", out, re.M):
+            raise Failure(f"-z rstdiag,tree: capture point {name} is not counted {count}:\n{out}")
+    env = dict(os.environ, RSTDIAG_PLUGIN=os.path.abspath(plugin))
+    report = subprocess.run([os.path.join(ROOT, "rstdiag"), "report", merged], env=env,
+                            capture_output=True, text=True, timeout=600).stdout
+    for name, count in per_point.items():
+        if f"at capture point {name}: {count} RST" not in report:
+            raise Failure(f"./rstdiag report lacks the count at {name}:\n{report}")
+
+
+def check_single_pass_points(plugin, merged):
+    """A single pass cannot know the other points' copies yet (it names the
+    point once a second one has appeared)."""
+    for r in rst_rows(plugin, merged, two_pass=False):
+        if r[5] or r[3] & SIDE_TAGS:
+            raise Failure(f"single pass: {r} (want no vantages, no side evidence)")
+
+
+def cmd_multipoint(plugin, onepoint, merged_captures):
+    for r in rst_rows(plugin, onepoint):
+        if r[4] or r[5] or r[3] & SIDE_TAGS:
+            raise Failure(f"{onepoint}: one capture point, but {r}")
+    out = tshark(plugin, "-2", "-q", "-r", onepoint, "-z", "rstdiag,tree").stdout
+    if "RSTs by capture point" in out:
+        raise Failure(f"{onepoint}: one capture point, but the stats tree counts points")
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chmod(tmp, 0o755)
+        for merged in merged_captures:
+            rows = check_points_agree(plugin, merged, tmp)
+            if rows:
+                check_point_counts(plugin, merged, rows)
+            check_single_pass_points(plugin, merged)
+    print(f"{len(merged_captures)} merged captures: copies agree with their own points")
+
+
 def cmd_update(plugin, captures):
     for capture in captures:
         for two_pass in (False, True):
@@ -435,6 +524,8 @@ def main(argv):
             cmd_interfaces(plugin, rest[0])
         elif cmd == "profile" and len(rest) == 1:
             cmd_profile(plugin, rest[0])
+        elif cmd == "multipoint" and len(rest) >= 2:
+            cmd_multipoint(plugin, rest[0], rest[1:])
         elif cmd == "edge":
             cmd_edge(plugin)
         elif cmd == "fuzz":

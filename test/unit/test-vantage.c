@@ -358,6 +358,24 @@ static void test_single_point_and_pass(void)
     wire_free(&w);
 }
 
+/* Expert messages hold 239 bytes: a longer summary is cut after a clause. */
+static void test_summary_fit(void)
+{
+    char buf[32], longer[300];
+
+    g_assert_cmpstr(rst_summary_fit("Abort: short", buf, sizeof(buf)), ==, "Abort: short");
+    g_assert_cmpstr(rst_summary_fit("Injected: one; two, three four five six", buf, 24), ==,
+                    "Injected: one; two\xe2\x80\xa6");
+    memset(longer, 'x', sizeof(longer) - 1);
+    longer[sizeof(longer) - 1] = '\0';
+    longer[27] = '\xc3';           /* a UTF-8 pair across the cut */
+    longer[28] = '\xa9';
+    rst_summary_fit(longer, buf, sizeof(buf));
+    g_assert_cmpuint(strlen(buf), <, sizeof(buf));
+    g_assert_true(g_utf8_validate(buf, -1, NULL));
+    g_assert_cmpstr(rst_summary_fit("abc", buf, 2), ==, "");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -368,5 +386,6 @@ int main(int argc, char **argv)
     g_test_add_func("/vantage/firewall-reject", test_firewall_reject);
     g_test_add_func("/vantage/side-not-capturing", test_side_not_capturing);
     g_test_add_func("/vantage/single-point-and-pass", test_single_point_and_pass);
+    g_test_add_func("/summary/fit", test_summary_fit);
     return g_test_run();
 }

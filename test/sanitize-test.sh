@@ -9,13 +9,17 @@ cmake -S "$src" -B "$out" -DRSTDIAG_SANITIZE=ON -DBUILD_TESTING=ON -DCMAKE_BUILD
 cmake --build "$out" -j"$(nproc)" >/dev/null
 plugin=$(ls "$out"/plugins/*/epan/rstdiag.so)
 "$out/test/test-core" >/dev/null
+"$out/test/test-vantage" >/dev/null
 export RSTDIAG_PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
 export WIRESHARK_DEBUG_WMEM_OVERRIDE=strict WIRESHARK_ABORT_ON_DISSECTOR_BUG=1
 n=0
-for capture in "$src"/test/captures/*.pcap "$src"/demo/demo.pcap; do
+for capture in "$src"/test/captures/*.pcap "$src"/test/captures/*.pcapng "$src"/demo/demo.pcap; do
   python3 "$src/test/e2e.py" capture "$plugin" "$capture" >/dev/null \
     || { echo "FAIL under sanitizers: $capture"; python3 "$src/test/e2e.py" capture "$plugin" "$capture"; exit 1; }
   n=$((n + 1))
 done
-python3 "$src/test/e2e.py" fuzz "$plugin" "$src"/test/captures/{injector,nmap-syn-scan,listen-overflow,tunnel-gre,icmp-quoted-rst}.pcap | head -1
+python3 "$src/test/e2e.py" multipoint "$plugin" "$src"/demo/demo.pcap "$src"/test/captures/mp-*.pcapng >/dev/null \
+  || { echo "FAIL under sanitizers: multipoint"; exit 1; }
+python3 "$src/test/e2e.py" fuzz "$plugin" "$src"/test/captures/{injector,nmap-syn-scan,listen-overflow,tunnel-gre,icmp-quoted-rst}.pcap \
+  "$src"/test/captures/mp-injector-offset.pcapng | head -1
 echo "sanitized plugin: unit tests and $n capture checks clean"

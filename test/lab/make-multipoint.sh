@@ -26,7 +26,7 @@ LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$LAB_DIR/make-captures.sh" # helpers + scenarios (its driver does not run)
 MP_TRUTH=$LAB_DIR/truth_multipoint.py
 
-MP_SCENARIOS=(mp-clean mp-firewall-reject mp-injector mp-server-abort)
+MP_SCENARIOS=(mp-clean mp-firewall-reject mp-injector mp-injector-v6 mp-server-abort)
 # variant -> base and the server-side clock shift (editcap -t seconds)
 declare -A MP_VARIANT_OF=([mp-firewall-reject-offset]=mp-firewall-reject
     [mp-injector-offset]=mp-injector [mp-server-abort-offset]=mp-server-abort
@@ -69,6 +69,8 @@ mp_firewall_reject() { firewall_reject mp-firewall-reject "$SRV4" "ip daddr $SRV
 # later (srv0 only), the server's real answer delayed 20 ms in the router;
 # the client kernel's no-socket RSTs to the late answer cross both points.
 mp_injector() { injector mp-injector "$SRV4" "$CLI4" ip; }
+# The same over IPv6 (no IP ID: copies are matched without it).
+mp_injector_v6() { injector mp-injector-v6 "$SRV6" "$CLI6" ip6; }
 
 # The server accepts, never reads, and close()s with 2 KB unread: its
 # RST/ACK (TCP_ABORT_ON_CLOSE) crosses both points (TTL 64 at srv0, 63 at cli0).

@@ -147,7 +147,7 @@ def m_injector(ctx):
 
 
 RULES = {"mp-clean": m_none, "mp-firewall-reject": m_firewall, "mp-injector": m_injector,
-         "mp-server-abort": m_server_abort}
+         "mp-injector-v6": m_injector, "mp-server-abort": m_server_abort}
 
 # (cause, sender, origin, vantage, vantages, sender_side) -> (min, max) rows;
 # a row of any other shape is an error
@@ -166,6 +166,9 @@ EXPECT = {
 }
 
 
+EXPECT["mp-injector-v6"] = EXPECT["mp-injector"]
+
+
 def one_sided_ok(scenario, p):
     """Non-RST packets the scenario legitimately shows at one point only."""
     if scenario == "mp-firewall-reject":
@@ -175,7 +178,7 @@ def one_sided_ok(scenario, p):
 
 
 def chk_scenario(scenario, views):
-    if scenario == "mp-injector":
+    if scenario in ("mp-injector", "mp-injector-v6"):
         return T.chk_injector(views["cli0"])
     if scenario == "mp-firewall-reject":
         if any(81 in (p.src[1], p.dst[1]) for p in views["srv0"]):

@@ -460,25 +460,32 @@ def main():
     chk = CHECKS.get(a.rule or a.scenario)
     if chk and chk(pkts):
         errors.append(chk(pkts))
-    check = count_rst_frames(a.pcap)
+    return finish(a.scenario, a.pcap, a.out, ["frame", "cause", "sender", "note"], rows,
+                  trace, errors)
+
+
+def finish(scenario, pcap, out_path, header, rows, trace, errors):
+    """Check that every RST of the pcap has a row, write the truth file (rows
+    start with the frame number), say which kernel events found no RST and
+    what went wrong.  Returns the exit status."""
+    check = count_rst_frames(pcap)
     if sorted(check) != [row[0] for row in rows] and not errors:
         errors.append("RST frames %s but labelled %s" % (check, [row[0] for row in rows]))
-    out = ["frame\tcause\tsender\tnote"]
-    out += ["%d\t%s\t%s\t%s" % row for row in rows]
-    text = "\n".join(out) + "\n"
-    if a.out:
-        with open(a.out, "w") as f:
+    text = "\n".join(["\t".join(header)] + ["\t".join(str(v) for v in row) for row in rows])
+    text += "\n"
+    if out_path:
+        with open(out_path, "w") as f:
             f.write(text)
     else:
         sys.stdout.write(text)
-    unused = [e for e in trace if not e["used"]]
-    for e in unused:
-        print("%s: note: tcp_send_reset %s:%d -> %s:%d reason=%s state=%s has no RST in "
-              "the capture (dropped on the way or sent elsewhere)"
-              % (a.scenario, e["src"][0], e["src"][1], e["dst"][0], e["dst"][1],
-                 e["reason"], e["state"]), file=sys.stderr)
+    for e in trace:
+        if not e["used"]:
+            print("%s: note: tcp_send_reset %s:%d -> %s:%d reason=%s state=%s has no RST in "
+                  "the capture (dropped on the way or sent elsewhere)"
+                  % (scenario, e["src"][0], e["src"][1], e["dst"][0], e["dst"][1],
+                     e["reason"], e["state"]), file=sys.stderr)
     for e in errors:
-        print("%s: UNEXPECTED %s" % (a.scenario, e), file=sys.stderr)
+        print("%s: UNEXPECTED %s" % (scenario, e), file=sys.stderr)
     return 1 if errors else 0
 
 

@@ -298,26 +298,8 @@ def main():
     chk = chk_scenario(base, views)
     if chk:
         errors.append(chk)
-    check = T.count_rst_frames(a.pcap)
-    if sorted(check) != [row[0] for row in rows] and not errors:
-        errors.append("RST frames %s but labelled %s" % (check, [row[0] for row in rows]))
-
-    out = ["frame\tcause\tsender\torigin\tvantage\tvantages\tsender_side\tnote"]
-    out += ["%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s" % row for row in rows]
-    text = "\n".join(out) + "\n"
-    if a.out:
-        with open(a.out, "w") as f:
-            f.write(text)
-    else:
-        sys.stdout.write(text)
-    for e in trace:
-        if not e["used"]:
-            print("%s: note: tcp_send_reset %s:%d -> %s:%d reason=%s state=%s has no RST in "
-                  "the capture" % (a.scenario, e["src"][0], e["src"][1], e["dst"][0],
-                                   e["dst"][1], e["reason"], e["state"]), file=sys.stderr)
-    for e in errors:
-        print("%s: UNEXPECTED %s" % (a.scenario, e), file=sys.stderr)
-    return 1 if errors else 0
+    return T.finish(a.scenario, a.pcap, a.out, ["frame", "cause", "sender", "origin", "vantage",
+                    "vantages", "sender_side", "note"], rows, trace, errors)
 
 
 if __name__ == "__main__":

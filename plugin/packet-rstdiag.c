@@ -186,28 +186,30 @@ static proto_item *show_verdict(proto_tree *tree, tvbuff_t *tvb, const rst_verdi
 /* A segment from the claimed sender of a RST judged injected: the RST did
  * not end its connection, so point back to it. */
 static void note_after_injection(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                                 const rst_record *rst)
+                                 const rst_entry *rst)
 {
+    rst_record rec;
     rst_verdict v;
     proto_item *ti;
 
-    rst_capture_diagnose(capture, capture_point(pinfo), rst, PINFO_FD_VISITED(pinfo), &v);
+    rst_store_record(rst, &rec);
+    rst_capture_diagnose(capture, capture_point(pinfo), &rec, PINFO_FD_VISITED(pinfo), &v);
     if (v.cause != RST_CAUSE_INJECTED)
         return;
     ti = proto_tree_add_item(tree, proto_rstdiag, tvb, 0, 0, ENC_NA);
     proto_item_set_generated(ti);
     proto_item_append_text(ti, ": sender still speaks after the injected RST in frame %u",
-                           rst->rst.frame);
-    add_uint(proto_item_add_subtree(ti, ett_rstdiag), hf_after_injected, tvb, rst->rst.frame);
+                           rst->frame);
+    add_uint(proto_item_add_subtree(ti, ett_rstdiag), hf_after_injected, tvb, rst->frame);
     expert_add_info_format(pinfo, ti, &ei_after_injected,
         "Segment from the claimed sender after the RST in frame %u, which was judged injected",
-        rst->rst.frame);
+        rst->frame);
 }
 
 static int dissect_rstdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     rst_observation obs = PINFO_FD_VISITED(pinfo) ? cached(pinfo) : observe(tree, pinfo);
-    const rst_record *rec = obs.rst;
+    rst_record rec;
     rst_verdict *v;
     char summary[RST_SUMMARY_MAX];
     char expert_text[ITEM_LABEL_LENGTH];    /* what an expert message holds */
@@ -217,13 +219,14 @@ static int dissect_rstdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         return 0;
     if (obs.follows)
         note_after_injection(tvb, pinfo, tree, obs.follows);
-    if (!rec)
+    if (!obs.rst)
         return obs.follows ? tvb_captured_length(tvb) : 0;
 
     /* Diagnosed on every pass: on a visited pass the whole capture is known. */
+    rst_store_record(obs.rst, &rec);
     v = wmem_new(pinfo->pool, rst_verdict);
-    rst_capture_diagnose(capture, capture_point(pinfo), rec, PINFO_FD_VISITED(pinfo), v);
-    rst_summary(v, rec, summary, sizeof(summary));
+    rst_capture_diagnose(capture, capture_point(pinfo), &rec, PINFO_FD_VISITED(pinfo), v);
+    rst_summary(v, &rec, summary, sizeof(summary));
 
     ti = show_verdict(tree, tvb, v, summary);
     expert_add_info_format(pinfo, ti, &ei_cause[v->cause], "%s",

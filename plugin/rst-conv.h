@@ -46,7 +46,7 @@ typedef struct {
     uint8_t  rst_ttl;
 } rst_flow;
 
-typedef struct rst_record rst_record;
+struct rst_entry;
 
 typedef struct {
     rst_addr addr[2];           /* endpoint 0 sent the first segment seen */
@@ -59,7 +59,8 @@ typedef struct {
     bool     reused;            /* a SYN reused the 4-tuple of an earlier connection */
     bool     prev_closed;       /* that connection had ended with FINs (TIME_WAIT), no RST */
     int64_t  prev_end_ts;       /* its last segment */
-    rst_record *last_rst[2];    /* latest RST claimed by each endpoint */
+    struct rst_entry *last_rst[2];  /* latest RST claimed by each endpoint */
+    struct rst_entry *prev_rst; /* the previous segment, when it was a RST */
 } rst_conv;
 
 /* Start a conversation summary from its first segment. */

@@ -1,8 +1,9 @@
 /* rst-engine.c
  * Ties the tables together: conversations by tcp.stream, the latest
  * conversation of each 4-tuple (to see reuse), host TTL baselines, and the
- * records of the RSTs.  Memory grows with conversations, hosts and RSTs, never
- * with ordinary packets.
+ * RSTs (rst-store: ~100 bytes each within a run of RSTs, a whole record of
+ * ~500 bytes otherwise).  Memory grows with conversations, hosts and RSTs,
+ * never with ordinary packets.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -11,6 +12,7 @@
 #include "rst-classify.h"
 #include "rst-hosts.h"
 #include "rst-seq.h"
+#include "rst-store.h"
 
 #include <glib.h>
 #include <string.h>
@@ -30,7 +32,7 @@ struct rst_engine {
     GHashTable *convs;          /* tcp.stream -> rst_conv* */
     GHashTable *tuples;         /* tuple_key* -> tuple_entry* */
     rst_hosts  *hosts;
-    GPtrArray  *records;        /* owns every rst_record */
+    rst_store  *store;          /* every RST */
     const rst_prefs *prefs;
 };
 
@@ -76,7 +78,7 @@ rst_engine *rst_engine_new(const rst_prefs *prefs)
     e->convs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     e->tuples = g_hash_table_new_full(tuple_hash, tuple_equal, NULL, g_free);
     e->hosts = rst_hosts_new();
-    e->records = g_ptr_array_new_with_free_func(g_free);
+    e->store = rst_store_new();
     return e;
 }
 
@@ -87,7 +89,7 @@ void rst_engine_free(rst_engine *e)
     g_hash_table_destroy(e->convs);
     g_hash_table_destroy(e->tuples);
     rst_hosts_free(e->hosts);
-    g_ptr_array_free(e->records, TRUE);
+    rst_store_free(e->store);
     g_free(e);
 }
 
@@ -123,11 +125,13 @@ static rst_conv *find_conv(rst_engine *e, const rst_segment *seg)
     return conv;
 }
 
-static rst_record *new_record(rst_engine *e, const rst_conv *conv, const rst_segment *seg)
+/* The record of a RST: the conversation as it stands before it. */
+static void fill_record(rst_engine *e, const rst_conv *conv, const rst_segment *seg,
+                        rst_record *rec)
 {
-    rst_record *rec = g_new0(rst_record, 1);
     int dir = rst_conv_direction(conv, seg);
 
+    memset(rec, 0, sizeof(*rec));
     rec->rst = *seg;
     rec->sender_dir = dir;
     rec->client_dir = conv->client;
@@ -144,8 +148,6 @@ static rst_record *new_record(rst_engine *e, const rst_conv *conv, const rst_seg
     rec->has_rtt = rst_hosts_min_rtt(e->hosts, &seg->src, &rec->rtt_ns);
     rec->rst_ordinal = conv->rst_count + 1;
     rec->conv = conv;
-    g_ptr_array_add(e->records, rec);
-    return rec;
 }
 
 /* A segment sent before a RST can still be captured just after it when the
@@ -161,12 +163,12 @@ static rst_record *new_record(rst_engine *e, const rst_conv *conv, const rst_seg
  * injectors send a handful; a hostile capture must not make this quadratic. */
 #define BURST_CREDIT_MAX 8
 
-static bool credit_talk(rst_record *rst, const rst_segment *seg)
+static bool credit_talk(rst_entry *rst, const rst_segment *seg)
 {
-    int64_t since = seg->ts_ns - rst->rst.ts_ns;
+    int64_t since = seg->ts_ns - rst->ts_ns;
     bool late = since >= REORDER_NS;
     bool data = (seg->len > 0 || (seg->flags & RST_TCP_FIN)) &&
-                (late || rst_seq_diff(seg->seq, rst->rst.seq) >= 0);
+                (late || rst_seq_diff(seg->seq, rst->seq) >= 0);
     bool synack = (seg->flags & (RST_TCP_SYN | RST_TCP_ACK)) == (RST_TCP_SYN | RST_TCP_ACK);
     bool talks = data || synack ||
                  (late && (seg->flags & RST_TCP_ACK) && !(seg->flags & RST_TCP_SYN));
@@ -184,9 +186,9 @@ static bool credit_talk(rst_record *rst, const rst_segment *seg)
  * client's new SYN is only a retry, and ends the race).  data_after counts
  * payload and FIN segments, talk_after what came within the race window; a
  * burst's RSTs are all credited.  Returns the latest RST it speaks after. */
-static const rst_record *count_talk_after(rst_conv *conv, int dir, const rst_segment *seg)
+static const rst_entry *count_talk_after(rst_conv *conv, int dir, const rst_segment *seg)
 {
-    rst_record *latest = conv->last_rst[dir], *rst = latest;
+    rst_entry *latest = conv->last_rst[dir], *rst = latest;
     bool talks = false;
 
     if (!latest || (seg->flags & RST_TCP_RST))
@@ -238,15 +240,20 @@ rst_observation rst_engine_observe(rst_engine *e, const rst_segment *seg)
         link_tuple(e, conv, seg);
     dir = rst_conv_direction(conv, seg);
     if (seg->flags & RST_TCP_RST) {
-        rst_record *rec = new_record(e, conv, seg);
-        rec->burst_prev = continues_burst(conv, dir, seg, e->prefs);
-        if (rec->burst_prev && conv->last_rst[dir]) {
+        rst_record rec;
+        rst_entry *entry;
+        fill_record(e, conv, seg, &rec);
+        rec.burst_prev = continues_burst(conv, dir, seg, e->prefs);
+        entry = rst_store_add(e->store, &rec, conv->prev_rst);
+        if (rec.burst_prev && conv->last_rst[dir]) {
             conv->last_rst[dir]->burst_next++;
-            rec->burst_prev_rec = conv->last_rst[dir];
+            entry->burst_prev_rec = conv->last_rst[dir];
         }
-        conv->last_rst[dir] = rec;
-        obs.rst = rec;
+        conv->last_rst[dir] = entry;
+        conv->prev_rst = entry;
+        obs.rst = entry;
     } else {
+        conv->prev_rst = NULL;
         obs.follows = count_talk_after(conv, dir, seg);
         observe_handshake_rtt(e, conv, dir, seg);
         if (seg->has_ttl)
@@ -301,8 +308,23 @@ void rst_engine_foreach_conv(const rst_engine *e, rst_conv_visitor visit, void *
         visit(conv, data);
 }
 
+typedef struct {
+    rst_record_visitor visit;
+    void *data;
+} record_walk;
+
+static void visit_entry(const rst_entry *entry, void *data)
+{
+    const record_walk *walk = data;
+    rst_record rec;
+
+    rst_store_record(entry, &rec);
+    walk->visit(&rec, walk->data);
+}
+
 void rst_engine_foreach_record(const rst_engine *e, rst_record_visitor visit, void *data)
 {
-    for (guint i = 0; i < e->records->len; i++)
-        visit(g_ptr_array_index(e->records, i), data);
+    record_walk walk = { visit, data };
+
+    rst_store_foreach(e->store, visit_entry, &walk);
 }

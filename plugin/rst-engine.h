@@ -8,7 +8,7 @@
 #ifndef RST_ENGINE_H
 #define RST_ENGINE_H
 
-#include "rst-record.h"
+#include "rst-store.h"
 
 typedef struct rst_engine rst_engine;
 
@@ -16,10 +16,12 @@ typedef struct rst_engine rst_engine;
 rst_engine *rst_engine_new(const rst_prefs *prefs);
 void        rst_engine_free(rst_engine *engine);
 
-/* What one segment is to rstdiag; records live as long as the engine. */
+/* What one segment is to rstdiag; entries live as long as the engine.  An
+ * entry's record (the conversation before the RST, with what was learnt
+ * after it so far) comes from rst_store_record(). */
 typedef struct {
-    const rst_record *rst;      /* the segment is this RST */
-    const rst_record *follows;  /* the segment is its sender speaking after this RST */
+    const rst_entry *rst;       /* the segment is this RST */
+    const rst_entry *follows;   /* the segment is its sender speaking after this RST */
 } rst_observation;
 
 /* Feed one segment (first pass, capture order). */

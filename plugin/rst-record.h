@@ -1,8 +1,9 @@
 /* rst-record.h
- * What rstdiag keeps of each RST: the segment and the conversation summary as
+ * What rstdiag knows of each RST: the segment and the conversation summary as
  * it stood just before it.  The verdict is a pure function of a record and of
  * what was learnt later (rst_context), so it can be given again, with
- * lookahead, whenever Wireshark re-dissects the frame.
+ * lookahead, whenever Wireshark re-dissects the frame.  Records are stored
+ * compactly (rst-store.h) and rebuilt when a verdict is wanted.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -10,6 +11,8 @@
 #define RST_RECORD_H
 
 #include "rst-conv.h"
+
+typedef struct rst_record rst_record;
 
 struct rst_record {
     rst_segment rst;
@@ -26,7 +29,6 @@ struct rst_record {
     bool      has_rtt;
     int64_t   rtt_ns;           /* shortest handshake round trip to the sender, as known then */
     bool      burst_prev;       /* follows another RST of its sender in a burst */
-    struct rst_record *burst_prev_rec;  /* that RST */
     uint32_t  rst_ordinal;      /* 1 for the conversation's first RST */
     const rst_conv *conv;       /* for totals known later */
     /* Amended as later packets arrive (complete once the capture is read). */

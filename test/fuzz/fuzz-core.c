@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "rst-capture.h"
+#include "rst-hosts.h"
 #include "rst-names.h"
 #include "rst-summary.h"
 
@@ -92,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const rst_prefs prefs = RST_PREFS_DEFAULT;
     rst_capture *capture = rst_capture_new(&prefs);
-    const rst_record *records[512];
+    const rst_entry *records[512];
     uint32_t points[512];
     size_t nrec = 0;
     int64_t now = 1700000000LL * 1000000000LL;
@@ -106,8 +107,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         obs = rst_capture_observe(capture, point_of(data + off), &seg);
         require(!obs.rst || (seg.flags & RST_TCP_RST));
         if (obs.rst) {
-            rst_capture_diagnose(capture, point_of(data + off), obs.rst, false, &v);
-            check_verdict(&v, obs.rst);
+            rst_record rec;
+            rst_store_record(obs.rst, &rec);
+            require(rec.rst.frame == seg.frame && rec.rst.seq == seg.seq &&
+                    rec.rst.ack == seg.ack && rec.rst.flags == seg.flags &&
+                    rec.rst.ttl == seg.ttl && rec.rst.sport == seg.sport &&
+                    rst_addr_equal(&rec.rst.src, &seg.src));
+            rst_capture_diagnose(capture, point_of(data + off), &rec, false, &v);
+            check_verdict(&v, &rec);
             if (nrec < sizeof(records) / sizeof(records[0])) {
                 points[nrec] = point_of(data + off);
                 records[nrec++] = obs.rst;
@@ -115,8 +122,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     for (size_t i = 0; i < nrec; i++) {         /* the whole capture known */
-        rst_capture_diagnose(capture, points[i], records[i], true, &v);
-        check_verdict(&v, records[i]);
+        rst_record rec;
+        rst_store_record(records[i], &rec);
+        rst_capture_diagnose(capture, points[i], &rec, true, &v);
+        check_verdict(&v, &rec);
     }
     rst_capture_free(capture);
     return 0;

@@ -9,7 +9,7 @@ out=$1 seconds=${2:-30}
 mkdir -p "$out/corpus"
 cc=$(command -v clang || command -v clang-14 || true)
 [ -n "$cc" ] || { echo "skipped: no clang (apt-get install clang libclang-rt-14-dev)"; exit 77; }
-if ! "$cc" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+if ! "$cc" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -DRST_STORE_SELFCHECK \
       -I"$top/plugin" $(pkg-config --cflags glib-2.0) \
       "$top/test/fuzz/fuzz-core.c" "$top"/plugin/rst-*.c \
       $(pkg-config --libs glib-2.0) -o "$out/fuzz-core" 2>"$out/build.log"; then

@@ -60,7 +60,7 @@ static void set_addr(rst_addr *a, uint8_t last)
 }
 
 /* Play one segment, 10 ms after the previous one, with the sender's usual TTL. */
-static const rst_record *play_ttl(lab *l, int from, uint16_t flags, uint32_t seq, uint32_t ack,
+static const rst_entry *play_ttl(lab *l, int from, uint16_t flags, uint32_t seq, uint32_t ack,
                                   uint32_t len, uint8_t ttl)
 {
     rst_segment seg;
@@ -86,16 +86,19 @@ static const rst_record *play_ttl(lab *l, int from, uint16_t flags, uint32_t seq
     return rst_engine_observe(l->engine, &seg).rst;
 }
 
-static const rst_record *play(lab *l, int from, uint16_t flags, uint32_t seq, uint32_t ack,
+static const rst_entry *play(lab *l, int from, uint16_t flags, uint32_t seq, uint32_t ack,
                               uint32_t len)
 {
     return play_ttl(l, from, flags, seq, ack, len, from == C ? l->client_ttl : l->server_ttl);
 }
 
-static void diagnose(lab *l, const rst_record *rec, bool whole, rst_verdict *v)
+static void diagnose(lab *l, const rst_entry *entry, bool whole, rst_verdict *v)
 {
-    g_assert_nonnull(rec);
-    rst_engine_diagnose(l->engine, rec, whole, v);
+    rst_record rec;
+
+    g_assert_nonnull(entry);
+    rst_store_record(entry, &rec);
+    rst_engine_diagnose(l->engine, &rec, whole, v);
 }
 
 static void assert_cause(const rst_verdict *v, rst_cause cause)
@@ -209,7 +212,7 @@ static void test_firewall_reject_needs_lookahead(void)
 {
     lab l;
     rst_verdict v;
-    const rst_record *rec;
+    const rst_entry *rec;
 
     lab_init(&l);
     l.cport = 40001;
@@ -271,7 +274,7 @@ static void test_time_wait_stale_ack(void)
 {
     lab l;
     rst_verdict v;
-    const rst_record *rec;
+    const rst_entry *rec;
 
     lab_init(&l);
     play_clean_connection(&l);
@@ -409,7 +412,7 @@ static void test_counts_and_lookahead(void)
 {
     lab l;
     rst_verdict v;
-    const rst_record *first;
+    const rst_entry *first;
 
     lab_init(&l);
     play_handshake(&l);
@@ -433,7 +436,7 @@ static void test_backwards_time_and_idle(void)
 {
     lab l;
     rst_verdict v;
-    const rst_record *rec;
+    const rst_entry *rec;
 
     lab_init(&l);
     play_handshake(&l);
@@ -543,7 +546,7 @@ static void test_inflight_burst_is_not_injection(void)
 {
     lab l;
     rst_verdict v;
-    const rst_record *rsts[4];
+    const rst_entry *rsts[4];
 
     lab_init(&l);
     play_exchange(&l);
@@ -612,7 +615,7 @@ static void test_bypass_injection(void)
 {
     lab l;
     rst_verdict v;
-    const rst_record *rec;
+    const rst_entry *rec;
 
     lab_init(&l);
     play(&l, C, SYN, 1000, 0, 0);
@@ -636,7 +639,7 @@ static void test_gfw_2006_burst(void)
 {
     lab l;
     rst_verdict v;
-    const rst_record *rsts[3];
+    const rst_entry *rsts[3];
     static const uint32_t offset[] = { 0, 1460, 4380 };
 
     lab_init(&l);
@@ -658,7 +661,7 @@ static void test_challenge_ack_dance(void)
 {
     lab l;
     rst_verdict v;
-    const rst_record *first, *second;
+    const rst_entry *first, *second;
 
     lab_init(&l);
     play_exchange(&l);
@@ -694,7 +697,7 @@ static void test_route_change(void)
 static void play_rst_with_payload(lab *l, const uint8_t *payload, uint16_t len, rst_verdict *v)
 {
     rst_segment seg;
-    const rst_record *rec;
+    const rst_entry *rec;
 
     play_exchange(l);
     memset(&seg, 0, sizeof(seg));

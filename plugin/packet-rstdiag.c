@@ -192,7 +192,7 @@ static void note_after_injection(tvbuff_t *tvb, packet_info *pinfo, proto_tree *
     rst_verdict v;
     proto_item *ti;
 
-    rst_store_record(rst, &rec);
+    rst_capture_record(capture, capture_point(pinfo), rst, &rec);
     rst_capture_diagnose(capture, capture_point(pinfo), &rec, PINFO_FD_VISITED(pinfo), &v);
     if (v.cause != RST_CAUSE_INJECTED)
         return;
@@ -223,7 +223,7 @@ static int dissect_rstdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         return obs.follows ? tvb_captured_length(tvb) : 0;
 
     /* Diagnosed on every pass: on a visited pass the whole capture is known. */
-    rst_store_record(obs.rst, &rec);
+    rst_capture_record(capture, capture_point(pinfo), obs.rst, &rec);
     v = wmem_new(pinfo->pool, rst_verdict);
     rst_capture_diagnose(capture, capture_point(pinfo), &rec, PINFO_FD_VISITED(pinfo), v);
     rst_summary(v, &rec, summary, sizeof(summary));

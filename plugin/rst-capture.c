@@ -87,6 +87,12 @@ rst_observation rst_capture_observe(rst_capture *cap, uint32_t point, const rst_
     return rst_engine_observe(cp->engine, seg);
 }
 
+void rst_capture_record(rst_capture *cap, uint32_t point, const rst_entry *entry,
+                        rst_record *out)
+{
+    rst_engine_record(cap->points[slot_of(point)].engine, entry, out);
+}
+
 static const rst_vantage_index *current_index(rst_capture *cap)
 {
     rst_point_view views[RST_POINTS_MAX];

@@ -308,7 +308,13 @@ void rst_engine_foreach_conv(const rst_engine *e, rst_conv_visitor visit, void *
         visit(conv, data);
 }
 
+void rst_engine_record(rst_engine *e, const rst_entry *entry, rst_record *out)
+{
+    rst_store_record(e->store, entry, out);
+}
+
 typedef struct {
+    rst_store *store;
     rst_record_visitor visit;
     void *data;
 } record_walk;
@@ -318,13 +324,13 @@ static void visit_entry(const rst_entry *entry, void *data)
     const record_walk *walk = data;
     rst_record rec;
 
-    rst_store_record(entry, &rec);
+    rst_store_record(walk->store, entry, &rec);
     walk->visit(&rec, walk->data);
 }
 
 void rst_engine_foreach_record(const rst_engine *e, rst_record_visitor visit, void *data)
 {
-    record_walk walk = { visit, data };
+    record_walk walk = { e->store, visit, data };
 
     rst_store_foreach(e->store, visit_entry, &walk);
 }

@@ -18,11 +18,14 @@ void        rst_engine_free(rst_engine *engine);
 
 /* What one segment is to rstdiag; entries live as long as the engine.  An
  * entry's record (the conversation before the RST, with what was learnt
- * after it so far) comes from rst_store_record(). */
+ * after it so far) comes from rst_engine_record(). */
 typedef struct {
     const rst_entry *rst;       /* the segment is this RST */
     const rst_entry *follows;   /* the segment is its sender speaking after this RST */
 } rst_observation;
+
+/* The record of one of this engine's RSTs. */
+void rst_engine_record(rst_engine *engine, const rst_entry *entry, rst_record *out);
 
 /* Feed one segment (first pass, capture order). */
 rst_observation rst_engine_observe(rst_engine *engine, const rst_segment *seg);

@@ -39,6 +39,8 @@ typedef struct {
 
 struct rst_store {
     GPtrArray *chunks;
+    const rst_entry *last;      /* the entry last rebuilt, and its record */
+    rst_record last_rec;
 };
 
 rst_store *rst_store_new(void)
@@ -137,12 +139,12 @@ static rst_entry *add_delta(rst_store *store, const rst_record *rec, rst_entry *
 
 #ifdef RST_STORE_SELFCHECK
 /* For the fuzzer: a delta must give back exactly the record it stands for. */
-static void check_delta(const rst_entry *e, const rst_record *want)
+static void check_delta(rst_store *store, const rst_entry *e, const rst_record *want)
 {
     rst_record got;
     const rst_segment *a = &got.rst, *b = &want->rst;
 
-    rst_store_record(e, &got);
+    rst_store_record(store, e, &got);
     if (a->frame != b->frame || a->ts_ns != b->ts_ns || a->stream != b->stream ||
         memcmp(&a->src, &b->src, sizeof(a->src)) || memcmp(&a->dst, &b->dst, sizeof(a->dst)) ||
         a->sport != b->sport || a->dport != b->dport || a->flags != b->flags ||
@@ -171,7 +173,7 @@ rst_entry *rst_store_add(rst_store *store, const rst_record *rec, rst_entry *aft
         if (rec->sender_dir == after->sender_dir)
             ((delta_entry *)e)->bits |= DELTA_SAME_DIR;
 #ifdef RST_STORE_SELFCHECK
-        check_delta(e, rec);
+        check_delta(store, e, rec);
 #endif
         return e;
     }
@@ -236,17 +238,17 @@ static void apply_delta(rst_record *rec, const delta_entry *d)
         rec->client_dir = nd;   /* as the engine does for a SYN+RST */
 }
 
-void rst_store_record(const rst_entry *entry, rst_record *out)
+void rst_store_record(rst_store *store, const rst_entry *entry, rst_record *out)
 {
     const rst_entry *chain[RST_STORE_CHAIN];
     const rst_entry *e = entry;
     int n = 0;
 
-    while (e->base && n < RST_STORE_CHAIN) {
+    while (e->base && e != store->last && n < RST_STORE_CHAIN) {
         chain[n++] = e;
         e = e->base;
     }
-    *out = ((const whole_entry *)e)->rec;
+    *out = e == store->last ? store->last_rec : ((const whole_entry *)e)->rec;
     while (n > 0)
         apply_delta(out, (const delta_entry *)chain[--n]);
     out->burst_prev = entry->burst_prev;
@@ -257,6 +259,8 @@ void rst_store_record(const rst_entry *entry, rst_record *out)
     out->data_after = entry->data_after;
     out->talk_after = entry->talk_after;
     out->burst_next = entry->burst_next;
+    store->last = entry;
+    store->last_rec = *out;
 }
 
 void rst_store_foreach(const rst_store *store, rst_entry_visitor visit, void *data)

@@ -48,8 +48,10 @@ void       rst_store_free(rst_store *store);
  * RST (rec is then that RST's state updated by it), else NULL. */
 rst_entry *rst_store_add(rst_store *store, const rst_record *rec, rst_entry *after);
 
-/* Rebuild the whole record of an entry, with its current counters. */
-void rst_store_record(const rst_entry *entry, rst_record *out);
+/* Rebuild the whole record of an entry (of this store), with its current
+ * counters.  The last record rebuilt is kept, so that a pass through the
+ * capture in order replays one delta per RST. */
+void rst_store_record(rst_store *store, const rst_entry *entry, rst_record *out);
 
 /* Every entry, in the order stored. */
 typedef void (*rst_entry_visitor)(const rst_entry *entry, void *data);

@@ -108,7 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         require(!obs.rst || (seg.flags & RST_TCP_RST));
         if (obs.rst) {
             rst_record rec;
-            rst_store_record(obs.rst, &rec);
+            rst_capture_record(capture, point_of(data + off), obs.rst, &rec);
             require(rec.rst.frame == seg.frame && rec.rst.seq == seg.seq &&
                     rec.rst.ack == seg.ack && rec.rst.flags == seg.flags &&
                     rec.rst.ttl == seg.ttl && rec.rst.sport == seg.sport &&
@@ -123,7 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     for (size_t i = 0; i < nrec; i++) {         /* the whole capture known */
         rst_record rec;
-        rst_store_record(records[i], &rec);
+        rst_capture_record(capture, points[i], records[i], &rec);
         rst_capture_diagnose(capture, points[i], &rec, true, &v);
         check_verdict(&v, &rec);
     }

@@ -97,7 +97,7 @@ static void diagnose(lab *l, const rst_entry *entry, bool whole, rst_verdict *v)
     rst_record rec;
 
     g_assert_nonnull(entry);
-    rst_store_record(entry, &rec);
+    rst_engine_record(l->engine, entry, &rec);
     rst_engine_diagnose(l->engine, &rec, whole, v);
 }
 

@@ -149,7 +149,7 @@ static GArray *replay(wire *w)
     }
     for (guint i = 0; i < rsts->len; i++) {
         seen_rst *r = &g_array_index(rsts, seen_rst, i);
-        rst_store_record(r->entry, &r->rec);
+        rst_capture_record(w->cap, r->point, r->entry, &r->rec);
     }
     return rsts;
 }

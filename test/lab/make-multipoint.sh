@@ -7,11 +7,12 @@
 #   sudo test/lab/make-multipoint.sh             # all scenarios
 #   sudo test/lab/make-multipoint.sh mp-injector # one (and its variants)
 #
-# Scenarios: mp-clean mp-firewall-reject mp-injector mp-server-abort. The
-# clock-offset variants come from the same two recordings, the server-side
-# file shifted with `editcap -t` before merging: mp-firewall-reject-offset,
-# mp-injector-offset, mp-server-abort-offset (+3.217 s), mp-injector-skew
-# (-45.5 s). Naming a variant records its base scenario and rewrites the base
+# Scenarios: mp-clean mp-firewall-reject mp-injector mp-injector-v6
+# mp-server-abort. The clock-offset variants come from the same two
+# recordings, the server-side file shifted with `editcap -t` before merging:
+# mp-firewall-reject-offset, mp-injector-offset, mp-server-abort-offset
+# (+3.217 s), mp-injector-skew (-45.5 s), mp-server-abort-interleaved
+# (-0.0123 s, shorter than the exchange: the points' copies interleave). Naming a variant records its base scenario and rewrites the base
 # and all of its variants.
 #
 # Writes $LAB_OUT/NAME.pcapng, NAME.truth.tsv (truth_multipoint.py) and

@@ -6,16 +6,27 @@
 #include "rst-store.h"
 
 #include <glib.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define CHUNK_BYTES (256 * 1024)
 
-/* An entry with the whole record. */
+/* An entry with the whole record, packed: the segment without its payload
+ * buffer, the record's fields after the flows, the flows the endpoints have
+ * used (a flow with nothing sent yet is all zero: a refused SYN's server),
+ * then the payload bytes. */
 typedef struct {
-    rst_entry  head;
-    rst_record rec;
+    rst_entry head;
+    uint8_t   flows;            /* WHOLE_SENDER | WHOLE_PEER: stored */
 } whole_entry;
+
+#define WHOLE_SENDER 0x01
+#define WHOLE_PEER   0x02
+
+#define SEG_FIXED   offsetof(rst_segment, payload)
+#define REC_TAIL_AT offsetof(rst_record, client_dir)
+#define REC_TAIL    (sizeof(rst_record) - REC_TAIL_AT)
 
 /* delta_entry.bits */
 #define DELTA_HAS_TTL  0x01
@@ -64,10 +75,32 @@ static size_t padded(size_t n)
     return (n + 7) & ~(size_t)7;
 }
 
+static const uint8_t *whole_bytes(const whole_entry *w)
+{
+    return (const uint8_t *)(w + 1);
+}
+
+static uint16_t whole_payload_len(const whole_entry *w)
+{
+    uint16_t len;
+
+    memcpy(&len, whole_bytes(w) + offsetof(rst_segment, payload_len), sizeof(len));
+    return len;
+}
+
+static size_t whole_size(uint8_t flows, uint16_t payload_len)
+{
+    size_t n = ((flows & WHOLE_SENDER) ? 1 : 0) + ((flows & WHOLE_PEER) ? 1 : 0);
+
+    return sizeof(whole_entry) + SEG_FIXED + REC_TAIL + n * sizeof(rst_flow) + payload_len;
+}
+
 static size_t entry_size(const rst_entry *e)
 {
+    const whole_entry *w = (const whole_entry *)e;
+
     if (!e->base)
-        return padded(sizeof(whole_entry));
+        return padded(whole_size(w->flows, whole_payload_len(w)));
     return padded(sizeof(delta_entry) + ((const delta_entry *)e)->payload_len);
 }
 
@@ -137,9 +170,61 @@ static rst_entry *add_delta(rst_store *store, const rst_record *rec, rst_entry *
     return &d->head;
 }
 
+static bool flow_unused(const rst_flow *flow)
+{
+    static const rst_flow unused;
+
+    return memcmp(flow, &unused, sizeof(unused)) == 0;
+}
+
+static rst_entry *add_whole(rst_store *store, const rst_record *rec)
+{
+    uint8_t flows = (uint8_t)((flow_unused(&rec->sender) ? 0 : WHOLE_SENDER) |
+                              (flow_unused(&rec->peer) ? 0 : WHOLE_PEER));
+    whole_entry *w = allocate(store, whole_size(flows, rec->rst.payload_len));
+    uint8_t *p = (uint8_t *)(w + 1);
+
+    fill_head(&w->head, rec, NULL);
+    w->flows = flows;
+    memcpy(p, &rec->rst, SEG_FIXED);
+    p += SEG_FIXED;
+    memcpy(p, (const uint8_t *)rec + REC_TAIL_AT, REC_TAIL);
+    p += REC_TAIL;
+    if (flows & WHOLE_SENDER) {
+        memcpy(p, &rec->sender, sizeof(rst_flow));
+        p += sizeof(rst_flow);
+    }
+    if (flows & WHOLE_PEER) {
+        memcpy(p, &rec->peer, sizeof(rst_flow));
+        p += sizeof(rst_flow);
+    }
+    memcpy(p, rec->rst.payload, rec->rst.payload_len);
+    return &w->head;
+}
+
+static void whole_record(const whole_entry *w, rst_record *out)
+{
+    const uint8_t *p = whole_bytes(w);
+
+    memset(out, 0, sizeof(*out));
+    memcpy(&out->rst, p, SEG_FIXED);
+    p += SEG_FIXED;
+    memcpy((uint8_t *)out + REC_TAIL_AT, p, REC_TAIL);
+    p += REC_TAIL;
+    if (w->flows & WHOLE_SENDER) {
+        memcpy(&out->sender, p, sizeof(rst_flow));
+        p += sizeof(rst_flow);
+    }
+    if (w->flows & WHOLE_PEER) {
+        memcpy(&out->peer, p, sizeof(rst_flow));
+        p += sizeof(rst_flow);
+    }
+    memcpy(out->rst.payload, p, MIN(out->rst.payload_len, RST_PAYLOAD_MAX));
+}
+
 #ifdef RST_STORE_SELFCHECK
-/* For the fuzzer: a delta must give back exactly the record it stands for. */
-static void check_delta(rst_store *store, const rst_entry *e, const rst_record *want)
+/* For the fuzzer: an entry must give back exactly the record it stands for. */
+static void check_entry(rst_store *store, const rst_entry *e, const rst_record *want)
 {
     rst_record got;
     const rst_segment *a = &got.rst, *b = &want->rst;
@@ -165,7 +250,6 @@ static void check_delta(rst_store *store, const rst_entry *e, const rst_record *
 
 rst_entry *rst_store_add(rst_store *store, const rst_record *rec, rst_entry *after)
 {
-    whole_entry *w;
     rst_entry *e;
 
     if (after && after->on_endpoints && on_conv_endpoints(rec) && after->chain + 1 < RST_STORE_CHAIN) {
@@ -173,14 +257,15 @@ rst_entry *rst_store_add(rst_store *store, const rst_record *rec, rst_entry *aft
         if (rec->sender_dir == after->sender_dir)
             ((delta_entry *)e)->bits |= DELTA_SAME_DIR;
 #ifdef RST_STORE_SELFCHECK
-        check_delta(store, e, rec);
+        check_entry(store, e, rec);
 #endif
         return e;
     }
-    w = allocate(store, sizeof(whole_entry));
-    fill_head(&w->head, rec, NULL);
-    w->rec = *rec;
-    return &w->head;
+    e = add_whole(store, rec);
+#ifdef RST_STORE_SELFCHECK
+    check_entry(store, e, rec);
+#endif
+    return e;
 }
 
 /* The state after the RST in rec, which d follows: replay that RST through a
@@ -248,7 +333,10 @@ void rst_store_record(rst_store *store, const rst_entry *entry, rst_record *out)
         chain[n++] = e;
         e = e->base;
     }
-    *out = e == store->last ? store->last_rec : ((const whole_entry *)e)->rec;
+    if (e == store->last)
+        *out = store->last_rec;
+    else
+        whole_record((const whole_entry *)e, out);
     while (n > 0)
         apply_delta(out, (const delta_entry *)chain[--n]);
     out->burst_prev = entry->burst_prev;

@@ -1,6 +1,7 @@
 /* rst-store.h
  * Where the engine keeps its RSTs, compactly.  A RST's record is the
- * conversation as it stood just before it (rst-record.h), ~450 bytes.  When
+ * conversation as it stood just before it (rst-record.h), ~450 bytes, kept
+ * packed (~250-350 bytes: no empty payload buffer, no unused flow).  When
  * the conversation's previous segment was itself a RST -- a burst, a flood --
  * that state is the previous RST's state updated by that RST, so only a delta
  * is stored: the RST's own header fields and the values learnt elsewhere

@@ -199,8 +199,8 @@ static void estimate_clocks(rst_vantage_index *ix)
     g_hash_table_destroy(handshakes);
 }
 
-bool rst_vantage_clock_offset(const rst_vantage_index *ix, uint32_t a, uint32_t b,
-                              int64_t *offset_ns)
+/* Clock of point b minus clock of point a, when handshakes relate them. */
+static bool clock_offset(const rst_vantage_index *ix, uint32_t a, uint32_t b, int64_t *offset_ns)
 {
     const clock_pair *pair;
 
@@ -347,7 +347,7 @@ static void judge_side(const rst_vantage_index *ix, uint32_t point, const rst_se
         out->side = RST_SIDE_SEEN;      /* this copy is the sender side's own */
         return;
     }
-    if (!rst_vantage_clock_offset(ix, point, (uint32_t)out->side_point, &offset))
+    if (!clock_offset(ix, point, (uint32_t)out->side_point, &offset))
         return;
     /* Worth quoting only beyond its own uncertainty, the path delay (an
      * asymmetric path shifts the estimate by up to that much). */
@@ -382,7 +382,7 @@ void rst_vantage_match(const rst_vantage_index *ix, uint32_t point, const rst_re
     for (uint32_t q = 0; list && q < ix->npoints; q++) {
         const copy_seen *c;
         int64_t offset;
-        if (q == point || !rst_vantage_clock_offset(ix, point, q, &offset))
+        if (q == point || !clock_offset(ix, point, q, &offset))
             continue;
         c = copy_at(list, q, rst->ts_ns + offset);
         out->vantages += c != NULL;

@@ -40,8 +40,4 @@ void               rst_vantage_index_free(rst_vantage_index *index);
 void rst_vantage_match(const rst_vantage_index *index, uint32_t point, const rst_record *rec,
                        rst_crosspoint *out);
 
-/* Clock of point b minus clock of point a, when handshakes relate them. */
-bool rst_vantage_clock_offset(const rst_vantage_index *index, uint32_t a, uint32_t b,
-                              int64_t *offset_ns);
-
 #endif /* RST_VANTAGE_H */

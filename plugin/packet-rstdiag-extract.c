@@ -145,7 +145,8 @@ static bool read_tcp(proto_tree *tree, field_info *flags_fi, int layer, rst_segm
         seg->window = win;      /* scaled, once the handshake told the scale */
     if (!read_uint(tree, F_TCP_LEN, layer, INT_MAX, &seg->len))
         seg->len = 0;
-    *payload_start = h.start + (tvb_get_guint8(h.tvb, h.start + 12) >> 4) * 4;
+    seg->hdr_len = (uint8_t)((tvb_get_guint8(h.tvb, h.start + 12) >> 4) * 4);
+    *payload_start = h.start + seg->hdr_len;
     return true;
 }
 

@@ -88,12 +88,12 @@ static uint32_t capture_point(packet_info *pinfo)
 }
 
 /* Per-frame cache keys. */
-enum { KEY_RST, KEY_FOLLOWS };
+enum { KEY_RST, KEY_FOLLOWS, KEY_COPY_OF };
 
 /* First pass: feed the core; what it says of the frame is cached on it. */
 static rst_observation observe(proto_tree *tree, packet_info *pinfo)
 {
-    rst_observation obs = { NULL, NULL };
+    rst_observation obs = { NULL, NULL, 0 };
     rst_segment seg;
 
     if (!capture || !rst_extract_segment(tree, pinfo, &seg))
@@ -104,6 +104,9 @@ static rst_observation observe(proto_tree *tree, packet_info *pinfo)
     if (obs.follows)
         p_add_proto_data(wmem_file_scope(), pinfo, proto_rstdiag, KEY_FOLLOWS,
                          (void *)obs.follows);
+    if (obs.copy_of)
+        p_add_proto_data(wmem_file_scope(), pinfo, proto_rstdiag, KEY_COPY_OF,
+                         GUINT_TO_POINTER(obs.copy_of));
     return obs;
 }
 
@@ -113,6 +116,8 @@ static rst_observation cached(packet_info *pinfo)
 
     obs.rst = p_get_proto_data(wmem_file_scope(), pinfo, proto_rstdiag, KEY_RST);
     obs.follows = p_get_proto_data(wmem_file_scope(), pinfo, proto_rstdiag, KEY_FOLLOWS);
+    obs.copy_of = GPOINTER_TO_UINT(p_get_proto_data(wmem_file_scope(), pinfo, proto_rstdiag,
+                                                    KEY_COPY_OF));
     return obs;
 }
 
@@ -227,11 +232,17 @@ static int dissect_rstdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     v = wmem_new(pinfo->pool, rst_verdict);
     rst_capture_diagnose(capture, capture_point(pinfo), &rec, PINFO_FD_VISITED(pinfo), v);
     rst_summary(v, &rec, summary, sizeof(summary));
+    if (obs.copy_of) {
+        /* The same packet seen again after a forwarding hop: its verdict. */
+        rst_ev_add(&v->evidence, RST_EV_COPY);
+        rst_summary_note_copy(summary, sizeof(summary), obs.copy_of);
+    }
 
     ti = show_verdict(tree, tvb, v, summary);
     expert_add_info_format(pinfo, ti, &ei_cause[v->cause], "%s",
                            rst_summary_fit(summary, expert_text, sizeof(expert_text)));
-    tap_queue_packet(rstdiag_tap, pinfo, v);
+    if (!obs.copy_of)
+        tap_queue_packet(rstdiag_tap, pinfo, v);     /* one packet, counted once */
     return tvb_captured_length(tvb);
 }
 

@@ -8,6 +8,7 @@
 #include "rst-hosts.h"
 #include "rst-seq.h"
 
+#include <glib.h>
 #include <string.h>
 
 void rst_conv_init(rst_conv *conv, const rst_segment *seg)
@@ -122,6 +123,19 @@ static void track_rst(rst_flow *flow, const rst_segment *seg)
     flow->rst_ttl = seg->ttl;
 }
 
+static void set_bit(uint16_t *state, uint16_t bit, bool on)
+{
+    *state = on ? (uint16_t)(*state | bit) : (uint16_t)(*state & ~bit);
+}
+
+/* Half-open scanners build their SYNs by hand: nmap and masscan send a
+ * window of 1024-4096 and no option but MSS.  Every general-purpose stack
+ * offers window scaling or SACK, and a larger window. */
+static bool looks_crafted(const rst_segment *syn)
+{
+    return syn->hdr_len >= 20 && syn->hdr_len <= 24 && syn->window_raw <= 4096;
+}
+
 static void track_flags(rst_conv *conv, int dir, const rst_segment *seg)
 {
     rst_flow *flow = &conv->flow[dir];
@@ -137,6 +151,8 @@ static void track_flags(rst_conv *conv, int dir, const rst_segment *seg)
         flow->state |= (f & RST_TCP_ACK) ? RST_FLOW_SYNACK : RST_FLOW_SYN;
         flow->syn_seq = seg->seq;
         flow->syn_ts = seg->ts_ns;
+        if (!(f & RST_TCP_ACK))
+            set_bit(&flow->state, RST_FLOW_BARE_SYN, looks_crafted(seg));
     } else if (f & RST_TCP_ACK) {
         flow->state |= RST_FLOW_ACKED;
     }
@@ -146,8 +162,8 @@ static void track_flags(rst_conv *conv, int dir, const rst_segment *seg)
         flow->state |= RST_FLOW_DATA;
 }
 
-/* Small IP ID steps between consecutive packets mean a per-connection
- * counter (Linux, older stacks), against which a RST's IP ID can be judged. */
+/* Small IP ID steps between consecutive packets mean a per-connection or a
+ * quiet per-host counter, against which a RST's IP ID can be judged. */
 static bool small_ipid_step(uint16_t from, uint16_t to)
 {
     uint16_t step = (uint16_t)(to - from);
@@ -155,24 +171,137 @@ static bool small_ipid_step(uint16_t from, uint16_t to)
     return step >= 1 && step <= 64;
 }
 
-static void track_ip(rst_flow *flow, const rst_segment *seg)
+static void track_ip(rst_conv *conv, int dir, const rst_segment *seg)
 {
+    rst_flow *flow = &conv->flow[dir];
+
     if (seg->flags & RST_TCP_RST)
         return;                 /* the baseline is the sender's own traffic */
     if (seg->has_ttl) {
         flow->last_ttl = seg->ttl;
         flow->state |= RST_FLOW_TTL;
+        conv->ttls[dir][seg->ttl >> 3] |= (uint8_t)(1u << (seg->ttl & 7));
     }
     if (seg->has_ipid) {
         if ((flow->state & RST_FLOW_IPID) && small_ipid_step(flow->last_ipid, seg->ipid))
-            flow->state |= RST_FLOW_IPID_STEP;
-        else if (flow->state & RST_FLOW_IPID)
-            flow->state &= (uint16_t)~RST_FLOW_IPID_STEP;
+            flow->ipid_run = flow->ipid_run < UINT8_MAX ? flow->ipid_run + 1 : UINT8_MAX;
+        else
+            flow->ipid_run = 0;
         flow->last_ipid = seg->ipid;
         flow->state |= RST_FLOW_IPID;
     }
 }
 
+bool rst_conv_used_ttl(const rst_conv *conv, int dir, uint8_t ttl, uint32_t tolerance)
+{
+    int lo = (int)ttl - (int)MIN(tolerance, 255u), hi = (int)ttl + (int)MIN(tolerance, 255u);
+
+    for (int t = MAX(lo, 0); t <= MIN(hi, 255); t++)
+        if (conv->ttls[dir][t >> 3] & (1u << (t & 7)))
+            return true;
+    return false;
+}
+
+static void remember_recent(rst_conv *conv, int dir, const rst_segment *seg)
+{
+    rst_recent *r;
+
+    if (seg->flags & RST_TCP_RST)
+        return;
+    r = &conv->recent[dir][conv->recent_next[dir]];
+    conv->recent_next[dir] = (uint8_t)((conv->recent_next[dir] + 1) % RST_RECENT_MAX);
+    r->ts = seg->ts_ns;
+    r->frame = seg->frame;
+    r->ack = seg->ack;
+    r->end = seg->seq + seq_space(seg);
+    r->flags = seg->flags;
+    r->len = (uint16_t)MIN(seg->len, (uint32_t)UINT16_MAX);
+}
+
+static rst_answer_kind answer_kind(const rst_recent *r, const rst_segment *rst)
+{
+    if (!r->frame || (r->flags & RST_TCP_RST))
+        return RST_ANSWER_NONE;
+    if (!(rst->flags & RST_TCP_ACK))
+        return (r->flags & RST_TCP_ACK) && rst->seq == r->ack ? RST_ANSWER_BARE : RST_ANSWER_NONE;
+    /* RFC 793's reply to a segment without ACK (seq 0), or an active reset
+     * whose ACK covers the segment: ack = its end. */
+    return rst->ack == r->end ? RST_ANSWER_ACK : RST_ANSWER_NONE;
+}
+
+static bool is_empty(const rst_recent *r)
+{
+    return r->len == 0 && !(r->flags & (RST_TCP_SYN | RST_TCP_FIN));
+}
+
+/* A segment the sender had acknowledged was taken in by its live socket; the
+ * RST answers one it had not (pure ACKs carry nothing to acknowledge). */
+static bool unacknowledged_by(const rst_flow *sender, const rst_recent *r)
+{
+    return !(sender->state & RST_FLOW_ACK_SENT) || rst_seq_after(r->end, sender->acked) ||
+           (is_empty(r) && r->end == sender->acked);
+}
+
+static bool earlier(const rst_recent *a, const rst_recent *b)
+{
+    return !b || a->frame < b->frame;
+}
+
+/* The kernel answers each arriving segment in turn (RFC 9293 3.10.7.1), so a
+ * run of RSTs answers a flight in order: each RST answers the earliest
+ * matching segment that its sender had not acknowledged and that no earlier
+ * RST of its answered -- one with payload or FIN first, as a socket that
+ * still lives (FIN_WAIT2) takes pure ACKs in silence; failing that, the
+ * latest matching one. */
+void rst_conv_find_answer(rst_conv *conv, int dir, const rst_segment *seg, int64_t horizon_ns,
+                          rst_answer *out)
+{
+    int peer = !dir;
+    const rst_flow *sender = &conv->flow[dir];
+    const rst_recent *full = NULL, *empty = NULL, *fresh = NULL, *any = NULL, *first = NULL;
+    const rst_recent *newest = NULL, *pick;
+
+    memset(out, 0, sizeof(*out));
+    for (int i = 0; i < RST_RECENT_MAX; i++) {
+        const rst_recent *r = &conv->recent[peer][i];
+        if (!r->frame)
+            continue;
+        if (!newest || r->frame > newest->frame)
+            newest = r;
+        if (r->frame > seg->frame || seg->ts_ns - r->ts > horizon_ns ||
+            answer_kind(r, seg) == RST_ANSWER_NONE)
+            continue;
+        if (!any || r->frame > any->frame)
+            any = r;
+        if (earlier(r, first))
+            first = r;
+        if (r->frame <= conv->answered[dir])
+            continue;
+        if (earlier(r, fresh))
+            fresh = r;
+        if (!unacknowledged_by(sender, r))
+            continue;
+        if (is_empty(r) ? earlier(r, empty) : earlier(r, full)) {
+            if (is_empty(r))
+                empty = r;
+            else
+                full = r;
+        }
+    }
+    if (!any)
+        return;
+    out->fresh = fresh != NULL;
+    pick = full ? full : empty ? empty : fresh ? fresh : any;
+    out->kind = answer_kind(pick, seg);
+    out->latest = pick == newest;
+    out->flags = pick->flags;
+    out->len = pick->len;
+    out->frame = pick->frame;
+    out->ts = pick->ts;
+    out->first_ts = first->ts;
+    if (pick->frame > conv->answered[dir])
+        conv->answered[dir] = pick->frame;
+}
 
 void rst_conv_update(rst_conv *conv, const rst_segment *seg)
 {
@@ -186,7 +315,8 @@ void rst_conv_update(rst_conv *conv, const rst_segment *seg)
         flow->window = seg->window;
         conv->flow[!dir].keepalive_run = 0;     /* it answered (or spoke) */
     }
-    track_ip(flow, seg);
+    track_ip(conv, dir, seg);
+    remember_recent(conv, dir, seg);
     flow->state |= RST_FLOW_SEEN;
     flow->last_flags = seg->flags;
     flow->last_frame = seg->frame;
@@ -198,4 +328,47 @@ void rst_conv_update(rst_conv *conv, const rst_segment *seg)
     conv->has_last = true;
     if (seg->flags & RST_TCP_RST)
         conv->rst_count++;
+}
+
+/* A router, bridge or VM host capturing on one interface sees a packet on its
+ * way in and on its way out: within a few milliseconds, every TCP field and
+ * the IP ID the same, the TTL lowered by the hop (or kept, by a bridge).  A
+ * repeated IPv4 ID 0 proves nothing (Linux's control socket sends many), nor
+ * does an IPv6 copy with the same hop limit (a retransmission can look so). */
+#define COPY_NS 10000000LL
+
+bool rst_conv_copy_of(const rst_conv *conv, const rst_segment *seg, uint32_t *frame,
+                      const struct rst_entry **rst)
+{
+    const rst_last_copy *c = &conv->last_copy[rst_conv_direction(conv, seg)];
+    int64_t since = seg->ts_ns - c->ts;
+    int drop = (int)c->ttl - (int)seg->ttl;
+
+    if (!c->valid || since < 0 || since > COPY_NS || c->seq != seg->seq || c->ack != seg->ack ||
+        c->len != seg->len || c->flags != seg->flags || c->window_raw != seg->window_raw ||
+        drop < 0 || drop > 2 || c->has_ipid != seg->has_ipid)
+        return false;
+    if (seg->has_ipid ? c->ipid != seg->ipid || (seg->ipid == 0 && drop == 0) : drop == 0)
+        return false;
+    *frame = c->frame;
+    *rst = c->rst;
+    return true;
+}
+
+void rst_conv_remember_copy(rst_conv *conv, const rst_segment *seg, const struct rst_entry *rst)
+{
+    rst_last_copy *c = &conv->last_copy[rst_conv_direction(conv, seg)];
+
+    c->valid = seg->has_ttl;
+    c->ts = seg->ts_ns;
+    c->frame = seg->frame;
+    c->seq = seg->seq;
+    c->ack = seg->ack;
+    c->len = seg->len;
+    c->flags = seg->flags;
+    c->window_raw = seg->window_raw;
+    c->ipid = seg->ipid;
+    c->has_ipid = seg->has_ipid;
+    c->ttl = seg->ttl;
+    c->rst = rst;
 }

@@ -21,7 +21,7 @@
 #define RST_FLOW_TTL       0x0100   /* last_ttl is known */
 #define RST_FLOW_IPID      0x0200   /* last_ipid is known */
 #define RST_FLOW_RST       0x0400   /* a RST */
-#define RST_FLOW_IPID_STEP 0x0800   /* its IP IDs grow by small steps (a per-socket counter) */
+#define RST_FLOW_BARE_SYN  0x0800   /* its SYN looked crafted: no option but MSS, window <= 4096 */
 
 /* What one endpoint of a conversation has sent. */
 typedef struct {
@@ -39,6 +39,7 @@ typedef struct {
     uint32_t keepalive_run;     /* keep-alive probes the peer has not answered */
     uint8_t  last_ttl;          /* of its latest non-RST segment */
     uint16_t last_ipid;
+    uint8_t  ipid_run;          /* consecutive small IP ID steps up to last_ipid */
     /* Its latest RST, to recognise bursts. */
     uint32_t rst_frame;         /* 0 = none yet */
     int64_t  rst_ts;
@@ -47,6 +48,31 @@ typedef struct {
 } rst_flow;
 
 struct rst_entry;
+
+/* A recent segment of one endpoint, kept to recognise the RST that answers
+ * it after others followed (a flight in transit when the socket went away). */
+typedef struct {
+    int64_t  ts;
+    uint32_t frame;
+    uint32_t ack;               /* its ACK number; only with RST_TCP_ACK in flags */
+    uint32_t end;               /* seq + payload + SYN + FIN */
+    uint16_t flags;
+    uint16_t len;               /* payload, saturated */
+} rst_recent;
+
+#define RST_RECENT_MAX 6
+
+/* The last segment of one direction, to recognise a second copy of it on the
+ * same interface (a router's or bridge's capture sees it before and after
+ * forwarding). */
+typedef struct {
+    int64_t  ts;
+    uint32_t frame, seq, ack, len;
+    uint16_t flags, window_raw, ipid;
+    uint8_t  ttl;
+    bool     valid, has_ipid;
+    const struct rst_entry *rst;    /* its entry, when it was a RST */
+} rst_last_copy;
 
 typedef struct {
     rst_addr addr[2];           /* endpoint 0 sent the first segment seen */
@@ -61,6 +87,11 @@ typedef struct {
     int64_t  prev_end_ts;       /* its last segment */
     struct rst_entry *last_rst[2];  /* latest RST claimed by each endpoint */
     struct rst_entry *prev_rst; /* the previous segment, when it was a RST */
+    rst_recent recent[2][RST_RECENT_MAX];  /* each endpoint's latest segments, a ring */
+    uint8_t  recent_next[2];    /* ring slot the next segment goes to */
+    uint32_t answered[2];       /* latest frame of the peer the endpoint's RSTs answered */
+    uint8_t  ttls[2][32];       /* TTLs each endpoint's own packets used, a bit set */
+    rst_last_copy last_copy[2];
 } rst_conv;
 
 /* Start a conversation summary from its first segment. */
@@ -79,6 +110,40 @@ void rst_conv_note_predecessor(rst_conv *conv, const rst_conv *prev);
  * same 4-tuple (when the TCP dissector did not split the stream): restart the
  * summary and remember the old one.  Returns true when it did so. */
 bool rst_conv_restart_on_new_syn(rst_conv *conv, const rst_segment *seg);
+
+/* The answer a RST gives to a recent segment of its peer. */
+typedef enum {
+    RST_ANSWER_NONE,
+    RST_ANSWER_BARE,            /* no ACK flag, seq = that segment's ACK number */
+    RST_ANSWER_ACK              /* RST/ACK whose ack = that segment's end */
+} rst_answer_kind;
+
+typedef struct {
+    rst_answer_kind kind;
+    bool     fresh;             /* no earlier RST of the sender answered it */
+    bool     latest;            /* it is the peer's latest segment */
+    uint16_t flags, len;
+    uint32_t frame;
+    int64_t  ts;
+    int64_t  first_ts;          /* the earliest recent segment it could answer */
+} rst_answer;
+
+/* Which recent segment of the peer the RST seg (from endpoint dir) answers,
+ * looking back `horizon_ns` at most; claims it for that endpoint. */
+void rst_conv_find_answer(rst_conv *conv, int dir, const rst_segment *seg, int64_t horizon_ns,
+                          rst_answer *out);
+
+/* Has endpoint dir sent a non-RST packet with this TTL (within tolerance)? */
+bool rst_conv_used_ttl(const rst_conv *conv, int dir, uint8_t ttl, uint32_t tolerance);
+
+/* Is seg a second copy, on the same interface, of the last segment its
+ * sender sent (before and after a forwarding hop)?  If so, says the first
+ * copy's frame and, when it was a RST, its entry (else NULL). */
+bool rst_conv_copy_of(const rst_conv *conv, const rst_segment *seg, uint32_t *frame,
+                      const struct rst_entry **rst);
+
+/* Remember seg (and its entry, for a RST) as its sender's last segment. */
+void rst_conv_remember_copy(rst_conv *conv, const rst_segment *seg, const struct rst_entry *rst);
 
 /* Fold one segment (RST or not) into the summary. */
 void rst_conv_update(rst_conv *conv, const rst_segment *seg);

@@ -17,6 +17,8 @@
 #include <glib.h>
 #include <string.h>
 
+#define NS_PER_S 1000000000LL
+
 /* A 4-tuple with its endpoints in a canonical order. */
 typedef struct {
     rst_addr addr[2];
@@ -28,9 +30,20 @@ typedef struct {
     rst_conv *conv;             /* the latest conversation on this tuple */
 } tuple_entry;
 
+/* The ports of one server a client probed in vain (refused, or reset before
+ * any payload): a vertical scan touches many. */
+#define PROBE_PORTS_MAX 8
+
+typedef struct {
+    tuple_key key;              /* client, server; ports 0 */
+    uint16_t port[PROBE_PORTS_MAX];
+    uint8_t  nports;
+} probe_entry;
+
 struct rst_engine {
     GHashTable *convs;          /* tcp.stream -> rst_conv* */
     GHashTable *tuples;         /* tuple_key* -> tuple_entry* */
+    GHashTable *probes;         /* tuple_key* (client, server) -> probe_entry* */
     rst_hosts  *hosts;
     rst_store  *store;          /* every RST */
     const rst_prefs *prefs;
@@ -77,6 +90,7 @@ rst_engine *rst_engine_new(const rst_prefs *prefs)
     e->prefs = prefs;
     e->convs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     e->tuples = g_hash_table_new_full(tuple_hash, tuple_equal, NULL, g_free);
+    e->probes = g_hash_table_new_full(tuple_hash, tuple_equal, NULL, g_free);
     e->hosts = rst_hosts_new();
     e->store = rst_store_new();
     return e;
@@ -88,6 +102,7 @@ void rst_engine_free(rst_engine *e)
         return;
     g_hash_table_destroy(e->convs);
     g_hash_table_destroy(e->tuples);
+    g_hash_table_destroy(e->probes);
     rst_hosts_free(e->hosts);
     rst_store_free(e->store);
     g_free(e);
@@ -125,8 +140,64 @@ static rst_conv *find_conv(rst_engine *e, const rst_segment *seg)
     return conv;
 }
 
+static void probe_key(const rst_conv *conv, tuple_key *key)
+{
+    memset(key, 0, sizeof(*key));
+    key->addr[0] = conv->addr[conv->client];
+    key->addr[1] = conv->addr[!conv->client];
+}
+
+static uint8_t probed_ports(const rst_engine *e, const rst_conv *conv)
+{
+    tuple_key key;
+    const probe_entry *probe;
+
+    if (conv->client < 0)
+        return 0;
+    probe_key(conv, &key);
+    probe = g_hash_table_lookup(e->probes, &key);
+    return probe ? probe->nports : 0;
+}
+
+/* A RST ends a connection that carried no payload and no FIN: one more port
+ * of that server the client reached in vain. */
+static void note_probe(rst_engine *e, const rst_conv *conv)
+{
+    uint16_t either = conv->flow[0].state | conv->flow[1].state;
+    uint16_t port;
+    tuple_key key;
+    probe_entry *probe;
+
+    if (conv->client < 0 || (either & (RST_FLOW_DATA | RST_FLOW_FIN)))
+        return;
+    port = conv->port[!conv->client];
+    probe_key(conv, &key);
+    probe = g_hash_table_lookup(e->probes, &key);
+    if (!probe) {
+        probe = g_new0(probe_entry, 1);
+        probe->key = key;
+        g_hash_table_insert(e->probes, &probe->key, probe);
+    }
+    for (unsigned i = 0; i < probe->nports; i++)
+        if (probe->port[i] == port)
+            return;
+    if (probe->nports < PROBE_PORTS_MAX)
+        probe->port[probe->nports++] = port;
+}
+
+/* How far back a RST may answer a segment of its peer: a flight in transit
+ * takes a round trip or so; a few seconds cover any path but a satellite's. */
+static int64_t answer_horizon(const rst_engine *e, const rst_segment *seg)
+{
+    int64_t rtt;
+
+    if (rst_hosts_min_rtt(e->hosts, &seg->src, &rtt) && 4 * rtt > 3 * NS_PER_S)
+        return MIN(4 * rtt, 30 * NS_PER_S);
+    return 3 * NS_PER_S;
+}
+
 /* The record of a RST: the conversation as it stands before it. */
-static void fill_record(rst_engine *e, const rst_conv *conv, const rst_segment *seg,
+static void fill_record(rst_engine *e, rst_conv *conv, const rst_segment *seg,
                         rst_record *rec)
 {
     int dir = rst_conv_direction(conv, seg);
@@ -146,6 +217,12 @@ static void fill_record(rst_engine *e, const rst_conv *conv, const rst_segment *
     rec->prev_ts = conv->last_ts;
     rec->has_host_ttl = rst_hosts_usual_ttl(e->hosts, &seg->src, &rec->host_ttl);
     rec->has_rtt = rst_hosts_min_rtt(e->hosts, &seg->src, &rec->rtt_ns);
+    rec->rtt_stable = rst_hosts_rtt_stable(e->hosts, &seg->src);
+    rec->host_used_ttl = seg->has_ttl &&
+        rst_hosts_used_ttl(e->hosts, &seg->src, seg->ttl, e->prefs->ttl_tolerance);
+    rec->sender_used_ttl = seg->has_ttl &&
+        rst_conv_used_ttl(conv, dir, seg->ttl, e->prefs->ttl_tolerance);
+    rst_conv_find_answer(conv, dir, seg, answer_horizon(e, seg), &rec->answer);
     rec->rst_ordinal = conv->rst_count + 1;
     rec->conv = conv;
 }
@@ -154,10 +231,11 @@ static void fill_record(rst_engine *e, const rst_conv *conv, const rst_segment *
  * path reorders; more than this after the RST, it was sent after it. */
 #define REORDER_NS 1000000LL
 
+
 /* A live sender whose connection was reset behind its back keeps sending, or
  * retransmits, within a few RTOs: that is the race that betrays an injected
  * RST.  Traffic much later is a new exchange, not the race. */
-#define RACE_NS (5 * 1000000000LL)
+#define RACE_NS (5 * NS_PER_S)
 
 /* How far back through a burst a later segment is credited to its RSTs:
  * injectors send a handful; a hostile capture must not make this quadratic. */
@@ -207,10 +285,12 @@ static const rst_entry *count_talk_after(rst_conv *conv, int dir, const rst_segm
  * sequence number, TTL or window: what injectors spray to hit the window
  * (GFW 2006: seq +0/+1460/+4380; GFW 2023: TTL and window +1 each). */
 static bool continues_burst(const rst_conv *conv, int dir, const rst_segment *seg,
-                            const rst_prefs *prefs)
+                            const rst_answer *answer, const rst_prefs *prefs)
 {
     const rst_flow *flow = &conv->flow[dir], *peer = &conv->flow[!dir];
 
+    if (answer->fresh)
+        return false;           /* a kernel answers each segment of a flight in turn */
     if (!flow->rst_frame || seg->ts_ns - flow->rst_ts > (int64_t)prefs->burst_window_ms * 1000000)
         return false;
     if (peer->last_frame > flow->rst_frame)
@@ -223,19 +303,25 @@ static bool continues_burst(const rst_conv *conv, int dir, const rst_segment *se
 static void observe_handshake_rtt(rst_engine *e, const rst_conv *conv, int dir,
                                   const rst_segment *seg)
 {
-    const rst_flow *peer = &conv->flow[!dir];
+    const rst_flow *peer = &conv->flow[!dir], *own = &conv->flow[dir];
+    bool clean = peer->retrans_run == 0 && !(own->state & RST_FLOW_SYNACK);
 
     if ((seg->flags & (RST_TCP_SYN | RST_TCP_ACK)) == (RST_TCP_SYN | RST_TCP_ACK) &&
         (peer->state & RST_FLOW_SYN) && (peer->last_flags & RST_TCP_SYN))
-        rst_hosts_observe_rtt(e->hosts, &seg->src, seg->ts_ns - peer->syn_ts);
+        rst_hosts_observe_rtt(e->hosts, &seg->src, seg->ts_ns - peer->syn_ts, clean);
 }
 
 rst_observation rst_engine_observe(rst_engine *e, const rst_segment *seg)
 {
-    rst_observation obs = { NULL, NULL };
+    rst_observation obs = { NULL, NULL, 0 };
     rst_conv *conv = find_conv(e, seg);
     int dir;
 
+    /* A second copy of a packet is that packet, not a retransmission, a
+     * burst or a TTL change: it adds nothing, and a RST copy shows its
+     * first copy's verdict. */
+    if (rst_conv_copy_of(conv, seg, &obs.copy_of, &obs.rst))
+        return obs;
     if (rst_conv_restart_on_new_syn(conv, seg))
         link_tuple(e, conv, seg);
     dir = rst_conv_direction(conv, seg);
@@ -243,7 +329,9 @@ rst_observation rst_engine_observe(rst_engine *e, const rst_segment *seg)
         rst_record rec;
         rst_entry *entry;
         fill_record(e, conv, seg, &rec);
-        rec.burst_prev = continues_burst(conv, dir, seg, e->prefs);
+        rec.burst_prev = continues_burst(conv, dir, seg, &rec.answer, e->prefs);
+        note_probe(e, conv);
+        rec.scan_ports = probed_ports(e, conv);
         entry = rst_store_add(e->store, &rec, conv->prev_rst);
         if (rec.burst_prev && conv->last_rst[dir]) {
             conv->last_rst[dir]->burst_next++;
@@ -252,7 +340,9 @@ rst_observation rst_engine_observe(rst_engine *e, const rst_segment *seg)
         conv->last_rst[dir] = entry;
         conv->prev_rst = entry;
         obs.rst = entry;
+        rst_conv_remember_copy(conv, seg, entry);
     } else {
+        rst_conv_remember_copy(conv, seg, NULL);
         conv->prev_rst = NULL;
         obs.follows = count_talk_after(conv, dir, seg);
         observe_handshake_rtt(e, conv, dir, seg);
@@ -271,6 +361,10 @@ void rst_engine_context(const rst_engine *e, const rst_record *rec,
     if (whole_capture) {
         ctx->has_host_ttl = rst_hosts_usual_ttl(e->hosts, &rec->rst.src, &ctx->host_ttl);
         ctx->has_rtt = rst_hosts_min_rtt(e->hosts, &rec->rst.src, &ctx->rtt_ns);
+        ctx->rtt_stable = rst_hosts_rtt_stable(e->hosts, &rec->rst.src);
+        ctx->host_used_ttl = rec->rst.has_ttl &&
+            rst_hosts_used_ttl(e->hosts, &rec->rst.src, rec->rst.ttl, e->prefs->ttl_tolerance);
+        ctx->scan_ports = probed_ports(e, rec->conv);
         ctx->rst_count = rec->conv->rst_count;
         ctx->data_after = rec->data_after;
         ctx->talk_after = rec->talk_after;
@@ -280,6 +374,9 @@ void rst_engine_context(const rst_engine *e, const rst_record *rec,
         ctx->host_ttl = rec->host_ttl;
         ctx->has_rtt = rec->has_rtt;
         ctx->rtt_ns = rec->rtt_ns;
+        ctx->rtt_stable = rec->rtt_stable;
+        ctx->host_used_ttl = rec->host_used_ttl;
+        ctx->scan_ports = rec->scan_ports;
         ctx->rst_count = rec->rst_ordinal;
     }
 }

@@ -22,6 +22,7 @@ void        rst_engine_free(rst_engine *engine);
 typedef struct {
     const rst_entry *rst;       /* the segment is this RST */
     const rst_entry *follows;   /* the segment is its sender speaking after this RST */
+    uint32_t copy_of;           /* the segment is a second copy of this frame (0: not) */
 } rst_observation;
 
 /* The record of one of this engine's RSTs. */

@@ -8,6 +8,7 @@
 #include "rst-hosts.h"
 
 #include <glib.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define TTL_SLOTS 4
@@ -17,6 +18,9 @@ typedef struct {
     uint8_t  ttl[TTL_SLOTS];
     uint32_t count[TTL_SLOTS];  /* 0 = free slot */
     int64_t  min_rtt_ns;        /* 0 = none seen */
+    int64_t  max_rtt_ns;
+    uint32_t rtt_samples;
+    uint32_t clean_rtt_samples; /* first SYN answered by the first SYN/ACK */
 } host_entry;
 
 struct rst_hosts {
@@ -78,7 +82,7 @@ static host_entry *host_of(rst_hosts *hosts, const rst_addr *addr)
     return host;
 }
 
-void rst_hosts_observe_rtt(rst_hosts *hosts, const rst_addr *addr, int64_t rtt_ns)
+void rst_hosts_observe_rtt(rst_hosts *hosts, const rst_addr *addr, int64_t rtt_ns, bool clean)
 {
     host_entry *host;
 
@@ -87,6 +91,20 @@ void rst_hosts_observe_rtt(rst_hosts *hosts, const rst_addr *addr, int64_t rtt_n
     host = host_of(hosts, addr);
     if (host->min_rtt_ns == 0 || rtt_ns < host->min_rtt_ns)
         host->min_rtt_ns = rtt_ns;
+    host->max_rtt_ns = MAX(host->max_rtt_ns, rtt_ns);
+    host->rtt_samples++;
+    host->clean_rtt_samples += clean;
+}
+
+/* A handshake whose SYN or SYN/ACK was retransmitted measures a timer, not
+ * the path.  The round trip is trusted when one handshake was clean (the
+ * kernel sends its SYN/ACK at once), or several agree within a factor of 4. */
+bool rst_hosts_rtt_stable(const rst_hosts *hosts, const rst_addr *addr)
+{
+    const host_entry *host = g_hash_table_lookup(hosts->by_addr, addr);
+
+    return host && (host->clean_rtt_samples > 0 ||
+                    (host->rtt_samples >= 2 && host->max_rtt_ns <= 4 * host->min_rtt_ns));
 }
 
 bool rst_hosts_min_rtt(const rst_hosts *hosts, const rst_addr *addr, int64_t *rtt_ns)
@@ -134,4 +152,19 @@ bool rst_hosts_usual_ttl(const rst_hosts *hosts, const rst_addr *addr, uint8_t *
         return false;
     *ttl = host->ttl[best];
     return true;
+}
+
+/* A TTL the address's own packets used at least twice (one stray packet does
+ * not make a baseline), or as often as its usual one. */
+bool rst_hosts_used_ttl(const rst_hosts *hosts, const rst_addr *addr, uint8_t ttl,
+                        uint32_t tolerance)
+{
+    const host_entry *host = g_hash_table_lookup(hosts->by_addr, addr);
+
+    if (!host)
+        return false;
+    for (unsigned i = 0; i < TTL_SLOTS; i++)
+        if (host->count[i] >= 2 && (uint32_t)abs((int)host->ttl[i] - (int)ttl) <= tolerance)
+            return true;
+    return false;
 }

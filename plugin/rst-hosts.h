@@ -21,11 +21,19 @@ void rst_hosts_observe(rst_hosts *hosts, const rst_addr *addr, uint8_t ttl);
 /* The most frequent TTL seen from addr so far; false when none was seen. */
 bool rst_hosts_usual_ttl(const rst_hosts *hosts, const rst_addr *addr, uint8_t *ttl);
 
-/* Record a handshake round trip to addr (its SYN/ACK after the peer's SYN). */
-void rst_hosts_observe_rtt(rst_hosts *hosts, const rst_addr *addr, int64_t rtt_ns);
+/* Record a handshake round trip to addr (its SYN/ACK after the peer's SYN);
+ * clean: neither was a retransmission. */
+void rst_hosts_observe_rtt(rst_hosts *hosts, const rst_addr *addr, int64_t rtt_ns, bool clean);
 
 /* The shortest handshake round trip seen to addr; false when none. */
 bool rst_hosts_min_rtt(const rst_hosts *hosts, const rst_addr *addr, int64_t *rtt_ns);
+
+/* Do several handshakes to addr agree on its round trip? */
+bool rst_hosts_rtt_stable(const rst_hosts *hosts, const rst_addr *addr);
+
+/* Did addr's own (non-RST) packets use ttl, within tolerance? */
+bool rst_hosts_used_ttl(const rst_hosts *hosts, const rst_addr *addr, uint8_t ttl,
+                        uint32_t tolerance);
 
 /* Shared by the tables keyed on addresses. */
 unsigned rst_addr_hash(const rst_addr *addr);

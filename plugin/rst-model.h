@@ -41,6 +41,7 @@ typedef struct {
     uint32_t len;               /* TCP payload length */
     uint32_t window;            /* advertised window, scaled where known */
     uint16_t window_raw;        /* the window field as sent (vendors put codes there) */
+    uint8_t  hdr_len;           /* TCP header length in bytes (20 = no options) */
     uint8_t  ttl;               /* IPv4 TTL or IPv6 hop limit */
     bool     has_ttl;
     bool     has_ipid;          /* IPv4 only */
@@ -66,6 +67,7 @@ typedef enum {
     RST_CAUSE_BAD_SYN,
     RST_CAUSE_SYN_SCAN,
     RST_CAUSE_CONNECT_SCAN,
+    RST_CAUSE_STEALTH_SCAN,
     RST_CAUSE_RETRANSMISSION_LIMIT,
     RST_CAUSE_IDLE_TIMEOUT,
     RST_CAUSE_INJECTED,
@@ -114,6 +116,10 @@ typedef enum {
     RST_EV_VENDOR_CODE,
     RST_EV_ABSENT_AT_SENDER_SIDE,
     RST_EV_SEEN_AT_SENDER_SIDE,
+    RST_EV_TOO_EARLY,
+    RST_EV_ANSWERS_INFLIGHT,
+    RST_EV_SCANNER,
+    RST_EV_COPY,
     RST_EV_COUNT
 } rst_evidence;
 
@@ -162,6 +168,7 @@ typedef struct {
     bool     has_reason_code;
     uint32_t reason_code;       /* explicit reset reason carried by the RST */
     uint32_t injection_signs;   /* independent signs of injection found */
+    uint8_t  scan_ports;        /* ports of the server its client probed in vain */
 
     /* Values quoted by the summary. */
     uint8_t  ttl;

@@ -24,6 +24,7 @@ static const cause_info causes[RST_CAUSE_COUNT] = {
     [RST_CAUSE_BAD_SYN]              = { "bad-syn",              "Malformed SYN refused", RST_ALARM_SECURITY },
     [RST_CAUSE_SYN_SCAN]             = { "syn-scan",             "SYN scan",              RST_ALARM_SECURITY },
     [RST_CAUSE_CONNECT_SCAN]         = { "connect-scan",         "Connect scan",          RST_ALARM_SECURITY },
+    [RST_CAUSE_STEALTH_SCAN]         = { "stealth-scan",         "Stealth scan",          RST_ALARM_SECURITY },
     [RST_CAUSE_RETRANSMISSION_LIMIT] = { "retransmission-limit", "Retransmission limit",  RST_ALARM_WARNING },
     [RST_CAUSE_IDLE_TIMEOUT]         = { "idle-timeout",         "Idle timeout",          RST_ALARM_WARNING },
     [RST_CAUSE_INJECTED]             = { "injected",             "Likely injection",      RST_ALARM_SECURITY },
@@ -68,6 +69,10 @@ static const char *const evidence[RST_EV_COUNT] = {
     [RST_EV_VENDOR_CODE]           = "vendor-code",
     [RST_EV_ABSENT_AT_SENDER_SIDE] = "absent-at-sender-side",
     [RST_EV_SEEN_AT_SENDER_SIDE]   = "seen-at-sender-side",
+    [RST_EV_TOO_EARLY]             = "too-early",
+    [RST_EV_ANSWERS_INFLIGHT]      = "answers-inflight",
+    [RST_EV_SCANNER]               = "scanner",
+    [RST_EV_COPY]                  = "copy",
 };
 
 const char *rst_phase_name(rst_phase phase)

@@ -28,7 +28,12 @@ struct rst_record {
     uint8_t   host_ttl;         /* sender address's usual TTL, as known then */
     bool      has_rtt;
     int64_t   rtt_ns;           /* shortest handshake round trip to the sender, as known then */
+    bool      rtt_stable;       /* several round trips agreed, as known then */
+    bool      host_used_ttl;    /* the sender address had used the RST's TTL, as known then */
     bool      burst_prev;       /* follows another RST of its sender in a burst */
+    rst_answer answer;          /* the peer's segment it answers, if it answers one */
+    bool      sender_used_ttl;  /* its TTL is one its sender's own packets used here */
+    uint8_t   scan_ports;       /* ports of the server the client probed in vain, as known then */
     uint32_t  rst_ordinal;      /* 1 for the conversation's first RST */
     const rst_conv *conv;       /* for totals known later */
     /* Amended as later packets arrive (complete once the capture is read). */
@@ -52,6 +57,9 @@ typedef struct {
     uint8_t  host_ttl;
     bool     has_rtt;
     int64_t  rtt_ns;
+    bool     rtt_stable;        /* several round trips agree on rtt_ns */
+    bool     host_used_ttl;     /* the sender address's own packets used the RST's TTL */
+    uint8_t  scan_ports;        /* as rst_record.scan_ports */
     uint32_t rst_count;
     uint32_t data_after;
     uint32_t talk_after;

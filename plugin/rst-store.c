@@ -149,6 +149,11 @@ static void fill_head(rst_entry *e, const rst_record *rec, rst_entry *base)
     e->host_ttl = rec->host_ttl;
     e->has_rtt = rec->has_rtt;
     e->rtt_ns = rec->rtt_ns;
+    e->rtt_stable = rec->rtt_stable;
+    e->host_used_ttl = rec->host_used_ttl;
+    e->answer = rec->answer;
+    e->sender_used_ttl = rec->sender_used_ttl;
+    e->scan_ports = rec->scan_ports;
 }
 
 static rst_entry *add_delta(rst_store *store, const rst_record *rec, rst_entry *after)
@@ -344,6 +349,11 @@ void rst_store_record(rst_store *store, const rst_entry *entry, rst_record *out)
     out->host_ttl = entry->host_ttl;
     out->has_rtt = entry->has_rtt;
     out->rtt_ns = entry->rtt_ns;
+    out->rtt_stable = entry->rtt_stable;
+    out->host_used_ttl = entry->host_used_ttl;
+    out->answer = entry->answer;
+    out->sender_used_ttl = entry->sender_used_ttl;
+    out->scan_ports = entry->scan_ports;
     out->data_after = entry->data_after;
     out->talk_after = entry->talk_after;
     out->burst_next = entry->burst_next;

@@ -36,7 +36,12 @@ typedef struct rst_entry {
     bool     has_host_ttl;
     uint8_t  host_ttl;          /* single-pass baselines, as known then */
     bool     has_rtt;
+    bool     rtt_stable;
+    bool     sender_used_ttl;
+    bool     host_used_ttl;
+    uint8_t  scan_ports;
     int64_t  rtt_ns;
+    rst_answer answer;
 } rst_entry;
 
 typedef struct rst_store rst_store;

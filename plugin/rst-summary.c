@@ -51,6 +51,15 @@ static const char *syn_extra_flags(uint16_t flags)
     return "URG";
 }
 
+static const char *probe_name(uint16_t flags)
+{
+    if (!(flags & (RST_TCP_FIN | RST_TCP_PSH | RST_TCP_URG)))
+        return "NULL";
+    if ((flags & (RST_TCP_FIN | RST_TCP_PSH | RST_TCP_URG)) == (RST_TCP_FIN | RST_TCP_PSH | RST_TCP_URG))
+        return "XMAS";
+    return flags & RST_TCP_FIN ? "FIN" : "flag";
+}
+
 static void what_happened(text *t, const rst_verdict *v, const rst_record *rec)
 {
     const rst_segment *rst = &rec->rst;
@@ -84,11 +93,18 @@ static void what_happened(text *t, const rst_verdict *v, const rst_record *rec)
     case RST_CAUSE_SYN_SCAN:
         put(t, "client reset the SYN/ACK in frame %u without ever acknowledging it: "
             "half-open scan", v->trigger);
-        if (rst_ev_has(v->evidence, RST_EV_TTL_MISMATCH))
-            put(t, " (the scanner crafted its SYN; its kernel sent this RST)");
+        if (rec->sender.state & RST_FLOW_BARE_SYN)
+            put(t, " (the scanner crafted its SYN: no option but MSS, a small window; "
+                "its kernel sent this RST)");
+        else
+            put(t, " (%u ports of this server probed in vain)", v->scan_ports);
         break;
     case RST_CAUSE_CONNECT_SCAN:
         put(t, "client completed the handshake and reset at once, no data either way");
+        break;
+    case RST_CAUSE_STEALTH_SCAN:
+        put(t, "closed port %u answered the %s probe in frame %u (no SYN, no ACK): "
+            "FIN/NULL/XMAS scan", rst->sport, probe_name(rec->answer.flags), v->trigger);
         break;
     case RST_CAUSE_RETRANSMISSION_LIMIT:
         put(t, "%s gave up after retransmitting unacknowledged data %u times",
@@ -116,8 +132,12 @@ static void what_happened(text *t, const rst_verdict *v, const rst_record *rec)
         put(t, "%s aborted the connection (SO_LINGER 0 or close with unread data)", who(v));
         break;
     case RST_CAUSE_NO_SOCKET:
-        put(t, "%s answered frame %u with a bare RST whose seq is that segment's ACK: "
-            "it holds no connection for it", who(v), v->trigger);
+        if (rec->answer.kind == RST_ANSWER_ACK)
+            put(t, "%s answered frame %u with a RST/ACK acknowledging just that segment: "
+                "it holds no connection for it", who(v), v->trigger);
+        else
+            put(t, "%s answered frame %u with a bare RST whose seq is that segment's ACK: "
+                "it holds no connection for it", who(v), v->trigger);
         break;
     default:
         if (rst_ev_has(v->evidence, RST_EV_DATA_AFTER_RST))
@@ -166,6 +186,8 @@ static void measurements(text *t, const rst_verdict *v)
         { RST_EV_IPID_ZERO, "IP ID 0" },
     };
     static const evidence_phrase signs[] = {
+        { RST_EV_ANSWERS_INFLIGHT, "answers a segment of a flight in transit, not the latest" },
+        { RST_EV_TOO_EARLY, "earlier than half the path's round trip" },
         { RST_EV_IPID_MISMATCH, "IP ID out of the sender's sequence" },
         { RST_EV_RST_BURST, "part of a RST burst" },
         { RST_EV_DATA_AFTER_RST, "the sender kept sending after it" },
@@ -298,4 +320,12 @@ char *rst_summary_fit(const char *summary, char *buf, size_t size)
     memcpy(buf, summary, cut);
     memcpy(buf + cut, ellipsis, sizeof(ellipsis));
     return buf;
+}
+
+void rst_summary_note_copy(char *summary, size_t size, uint32_t first_frame)
+{
+    text t = { summary, size, strlen(summary), 1 };
+
+    put(&t, "; a second copy of frame %u on the same interface (seen again after a "
+        "forwarding hop), not another RST", first_frame);
 }

@@ -16,6 +16,10 @@
 /* Write the summary of v (for rec) into buf; returns buf. */
 char *rst_summary(const rst_verdict *v, const rst_record *rec, char *buf, size_t size);
 
+/* Append to a copy's summary that it repeats first_frame (same interface,
+ * after a forwarding hop). */
+void rst_summary_note_copy(char *summary, size_t size, uint32_t first_frame);
+
 /* summary cut to fit size bytes (NUL included) at the end of a clause, with
  * "…" where it was cut: for texts Wireshark truncates (expert info).
  * Returns buf. */

@@ -88,7 +88,7 @@ def main():
     corpus = os.path.abspath(args.corpus)
     if not os.path.isdir(corpus):
         print(f"no corpus at {corpus}: skipped")
-        return 0
+        return 77
 
     captures = sorted(os.path.relpath(os.path.join(d, f), corpus)
                       for d, _, fs in os.walk(corpus) for f in fs

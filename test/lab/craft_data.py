@@ -18,7 +18,7 @@ import hashlib
 import struct
 import sys
 
-from craftlib import MS, S, Capture, Conn, chunks, run
+from craftlib import LINUX_SYN_OPTS, MS, S, Capture, Conn, chunks, run
 
 WIN_SYNACK_OPTS = [("MSS", 1460), ("NOP", None), ("WScale", 8), ("NOP", None), ("NOP", None),
                    ("SAckOK", b"")]
@@ -400,6 +400,135 @@ def c_abort_linger():
     return cap
 
 
+
+# ------------------------------------------------ real-world precision (issue 10)
+def c_fp_inflight_answers():
+    """The client closes (FIN) while the server's answer, its FIN and its last
+    ACK are in transit; the client's kernel answers each in turn with a bare
+    RST, seq = that segment's ACK (https2-301-get, corelight-hassh forms)."""
+    cap = Capture()
+    c = served(cap, 41200, cisn=1300000000, sisn=3300000000)
+    c.seg("c", "FA", dt=5 * MS)
+    fin_seq = c.c.nxt - 1
+    c.seg("s", "PA", prng("late-answer", 300), dt=20 * MS, ack=fin_seq)
+    c.seg("s", "FA", dt=10, ack=fin_seq)
+    c.seg("s", "A", dt=10)
+    for i, (seq, what, cause) in enumerate([
+            (fin_seq, "its data (sent after the client's FIN)", "data-after-close"),
+            (fin_seq, "its FIN", "no-socket"),
+            (fin_seq + 1, "its ACK of the client's FIN", "no-socket")]):
+        c.passive_rst("c", seq, dt=40, truth=(
+            cause, "client", "client kernel's bare answer %d/3 to the server's in-flight "
+            "segment %d, %s; seq = that segment's ACK, not a burst" % (i + 1, i + 1, what)))
+    return cap
+
+
+def c_fp_two_ttls():
+    """A load-balanced server: its SYN/ACK arrives with TTL 116, its data with
+    117 (the asyncrat form).  It aborts with RST/ACK at 116, IP ID continuing,
+    then answers the rest of the client's upload flight with bare RSTs."""
+    cap = Capture()
+    c = Conn(cap, 41210, cisn=1310000000, sisn=3310000000, sttl=117, sid=0xda70,
+             synack_ipid=None)
+    c.syn()
+    c.seg("s", "SA", dt=20 * MS, window=65160, options=LINUX_SYN_OPTS, ttl=116)
+    c.seg("c", "A", dt=60)
+    c.exchange(REQ, RESP)
+    acked = c.c.nxt
+    for i in range(4):
+        c.seg("c", "A", prng("upload%d" % i, 1000), dt=100)
+    c.seg("s", "RA", dt=20 * MS, ttl=116, ack=acked + 2000, advance=False, truth=(
+        "abort", "server", "server aborts having read 2 of 4 upload segments: RST/ACK at "
+        "TTL 116, the TTL of its own SYN/ACK, IP ID continuing its counter"))
+    for i in range(2):
+        c.seg("s", "R", dt=300, seq=c.s.nxt, ack=0, ttl=116, advance=False, truth=(
+            "no-socket", "server", "bare answer to in-flight upload segment %d at TTL 116"
+            % (i + 3)))
+    return cap
+
+
+def c_fp_racing():
+    """Happy eyeballs: two connections to the server at once; the first wins
+    and is used, the late SYN/ACK of the second meets a closed socket."""
+    cap = Capture()
+    a = Conn(cap, 41220, cisn=1320000000, sisn=3320000000)
+    b = Conn(cap, 41221, cisn=1321000000, sisn=3321000000)
+    a.syn()
+    b.syn(dt=300)
+    a.seg("s", "SA", dt=20 * MS, window=65160, options=LINUX_SYN_OPTS, ipid=0)
+    a.seg("c", "A", dt=60)
+    a.exchange(REQ, RESP)
+    b.seg("s", "SA", dt=2 * MS, window=65160, options=LINUX_SYN_OPTS, ipid=0)
+    b.passive_rst("c", b.c.nxt, dt=40, truth=(
+        "no-socket", "client", "the losing attempt of a connection race: its SYN/ACK "
+        "arrives after the client closed that socket; bare RST, seq = its ACK; not a scan"))
+    a.close_client_first()
+    return cap
+
+
+def c_stealth_scan():
+    """nmap -sF, -sN and -sX against closed port 81: the server kernel answers
+    each probe with RST/ACK, seq 0 (RFC 9293 3.10.7.1); against open port 80
+    the probes draw nothing."""
+    cap = Capture()
+    for i, (flags, name) in enumerate([("F", "FIN"), ("", "NULL"), ("FPU", "XMAS")]):
+        for port in (80, 81):
+            c = Conn(cap, 41230 + i, sport=port, cisn=1330000000 + i, sisn=0)
+            c.seg("c", flags, dt=300, window=1024, ttl=47 + i)
+            if port == 81:
+                c.seg("s", "RA", dt=20 * MS, seq=0, ack=c.c.nxt, ipid=0, advance=False,
+                      truth=("stealth-scan", "unknown", "closed port 81 answers a %s probe "
+                             "with RST/ACK seq 0" % name))
+    return cap
+
+
+MAC_HOP = "02:00:0a:c9:02:01"
+
+
+def c_fp_router_copies():
+    """Captured on a router's two links at once into one file: every packet
+    twice, 40 us apart, TTL one lower, the same IP ID; the server's abort too."""
+    cap = Capture()
+    c = Conn(cap, 41240, cisn=1340000000, sisn=3340000000, synack_ipid=None)
+
+    def twice(who, flags, data=b"", dt=100, truth=None, **kw):
+        me = c.c if who == "c" else c.s
+        seq, ipid, ttl = me.nxt, me.ipid, me.ttl
+        ack = (c.s.nxt if who == "c" else c.c.nxt) if "A" in flags else 0
+        c.seg(who, flags, data, dt=dt, truth=truth, **kw)
+        c.seg(who, flags, data, dt=40, seq=seq, ack=ack, ipid=ipid, ttl=ttl - 1,
+              advance=False, mac_src=MAC_HOP, truth=truth, **kw)
+
+    twice("c", "S", window=64240, options=LINUX_SYN_OPTS)
+    twice("s", "SA", dt=20 * MS, window=65160, options=LINUX_SYN_OPTS)
+    twice("c", "A")
+    twice("c", "PA", REQ, dt=200)
+    twice("s", "A", RESP[:60], dt=20 * MS)
+    ttl = c.s.ttl
+    seq, ack, ipid = c.s.nxt, c.c.nxt, c.s.ipid
+    for n, hop in enumerate((0, 1)):
+        c.seg("s", "RA", dt=2 * MS if n == 0 else 40, seq=seq, ack=ack, ipid=ipid,
+              ttl=ttl - hop, advance=False, mac_src=MAC_HOP if hop else None, truth=(
+                  "abort", "server", "server abort, %s copy (%s)" % (
+                      ("first", "before the router forwards it") if hop == 0 else
+                      ("second", "after: TTL one lower, same IP ID"))))
+    return cap
+
+
+def c_fp_one_direction():
+    """Only the server's direction was captured (an asymmetric route): its
+    response, then a bare RST at another TTL.  Nothing says what it answers."""
+    cap = Capture()
+    c = Conn(cap, 41250, cisn=1350000000, sisn=3350000000)
+    c.c.nxt += 1 + len(REQ)
+    c.s.nxt += 1
+    for i, d in enumerate(chunks(RESP + prng("more", 2000))):
+        c.seg("s", "A", d, dt=200)
+    c.seg("s", "R", dt=30 * MS, ack=0, ttl=50, ipid=0, advance=False, truth=(
+        "unknown", "unknown", "one direction only: a bare RST at TTL 50 after the "
+        "server's data at 63; no SYN, no packet of the peer"))
+    return cap
+
 CAPTURES = {
     "retrans-limit-windows": c_retrans_limit_windows,
     "idle-endpoint": c_idle_endpoint,
@@ -418,6 +547,12 @@ CAPTURES = {
     # "fast-close" is taken by the real-stack capture (client fast close)
     "fast-close-crafted": c_fast_close_crafted,
     "abort-linger": c_abort_linger,
+    "fp-inflight-answers": c_fp_inflight_answers,
+    "fp-two-ttls": c_fp_two_ttls,
+    "fp-racing": c_fp_racing,
+    "stealth-scan": c_stealth_scan,
+    "fp-router-copies": c_fp_router_copies,
+    "fp-one-direction": c_fp_one_direction,
 }
 
 

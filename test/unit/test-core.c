@@ -31,6 +31,11 @@ typedef struct {
     uint32_t stream;
     uint16_t cport;             /* client port of the current connection */
     uint8_t client_ttl, server_ttl;
+    uint8_t hdr_len;            /* TCP header length of the segments played */
+    uint16_t window;            /* their window field */
+    int64_t step_ns;            /* time from one segment to the next */
+    int32_t ipid;               /* IP ID of the next segment; -1: the default */
+    bool same_time;             /* the next segment has the previous one's time */
 } lab;
 
 static void lab_init(lab *l)
@@ -44,6 +49,10 @@ static void lab_init(lab *l)
     l->cport = 40000;
     l->client_ttl = 64;
     l->server_ttl = 63;
+    l->hdr_len = 40;            /* a general-purpose stack's SYN options */
+    l->window = 64240;
+    l->step_ns = 10 * 1000000;
+    l->ipid = -1;
 }
 
 static void lab_free(lab *l)
@@ -59,15 +68,17 @@ static void set_addr(rst_addr *a, uint8_t last)
     a->bytes[3] = last;
 }
 
-/* Play one segment, 10 ms after the previous one, with the sender's usual TTL. */
-static const rst_entry *play_ttl(lab *l, int from, uint16_t flags, uint32_t seq, uint32_t ack,
-                                  uint32_t len, uint8_t ttl)
+/* Play one segment, step_ns (10 ms) after the previous one, with ttl. */
+static rst_observation play_obs(lab *l, int from, uint16_t flags, uint32_t seq, uint32_t ack,
+                                uint32_t len, uint8_t ttl)
 {
     rst_segment seg;
 
     memset(&seg, 0, sizeof(seg));
     seg.frame = ++l->frame;
-    l->now_ns += 10 * 1000000;
+    if (!l->same_time)
+        l->now_ns += l->step_ns;
+    l->same_time = false;
     seg.ts_ns = l->now_ns;
     seg.stream = l->stream;
     set_addr(from == C ? &seg.src : &seg.dst, 1);
@@ -78,12 +89,22 @@ static const rst_entry *play_ttl(lab *l, int from, uint16_t flags, uint32_t seq,
     seg.seq = seq;
     seg.ack = ack;
     seg.len = len;
-    seg.window = seg.window_raw = 64240;
+    seg.window = seg.window_raw = l->window;
+    seg.hdr_len = l->hdr_len;
     seg.ttl = ttl;
     seg.has_ttl = true;
     seg.has_ipid = true;
     seg.ipid = (flags & RST) && !(flags & ACK) ? 0 : (uint16_t)(1000 + seg.frame);
-    return rst_engine_observe(l->engine, &seg).rst;
+    if (l->ipid >= 0)
+        seg.ipid = (uint16_t)l->ipid;
+    l->ipid = -1;
+    return rst_engine_observe(l->engine, &seg);
+}
+
+static const rst_entry *play_ttl(lab *l, int from, uint16_t flags, uint32_t seq, uint32_t ack,
+                                 uint32_t len, uint8_t ttl)
+{
+    return play_obs(l, from, flags, seq, ack, len, ttl).rst;
 }
 
 static const rst_entry *play(lab *l, int from, uint16_t flags, uint32_t seq, uint32_t ack,
@@ -307,13 +328,18 @@ static void test_stale_ack_without_reuse(void)
     lab_free(&l);
 }
 
+/* nmap's half-open SYN: window 1024, only the MSS option. */
 static void test_syn_scan(void)
 {
     lab l;
     rst_verdict v;
 
     lab_init(&l);
+    l.hdr_len = 24;
+    l.window = 1024;
     play(&l, C, SYN, 1000, 0, 0);
+    l.hdr_len = 40;
+    l.window = 64240;
     play(&l, S, SYN | ACK, 5000, 1001, 0);
     diagnose(&l, play(&l, C, RST, 1001, 0, 0), false, &v);
     assert_cause(&v, RST_CAUSE_SYN_SCAN);
@@ -740,6 +766,308 @@ static void test_diagnostic_payload(void)
     lab_free(&l);
 }
 
+/* --- real-world precision (issue 10) ---------------------------------- */
+
+/* The client closed; the server's flight (data, FIN, ACK) was in transit.
+ * The client's kernel answers each segment in turn with a bare RST, seq =
+ * that segment's ACK: data after close first, then no socket.  Not a burst,
+ * no sign of forgery from the missing ACK. */
+static void test_inflight_answers(void)
+{
+    lab l;
+    rst_verdict v;
+    const rst_entry *r[3];
+    uint32_t data_frame;
+
+    lab_init(&l);
+    play_exchange(&l);
+    play(&l, C, FIN | ACK, 1011, 5101, 0);
+    play(&l, S, PSH | ACK, 5101, 1011, 100);
+    data_frame = l.frame;
+    play(&l, S, FIN | ACK, 5201, 1011, 0);
+    play(&l, S, ACK, 5202, 1012, 0);
+    r[0] = play(&l, C, RST, 1011, 0, 0);
+    r[1] = play(&l, C, RST, 1011, 0, 0);
+    r[2] = play(&l, C, RST, 1012, 0, 0);
+    for (int i = 0; i < 3; i++) {
+        diagnose(&l, r[i], true, &v);
+        assert_cause(&v, i == 0 ? RST_CAUSE_DATA_AFTER_CLOSE : RST_CAUSE_NO_SOCKET);
+        g_assert_cmpuint(v.trigger, ==, data_frame + (uint32_t)i);
+        g_assert_false(rst_ev_has(v.evidence, RST_EV_RST_BURST));
+        g_assert_cmpuint(v.injection_signs, ==, 0);
+        g_assert_cmpint(v.origin, ==, RST_ORIGIN_ENDPOINT);
+    }
+    diagnose(&l, r[0], true, &v);
+    g_assert_true(rst_ev_has(v.evidence, RST_EV_ANSWERS_INFLIGHT));
+    lab_free(&l);
+}
+
+/* Windows' RST/ACK form: seq = the peer's last ACK, ack = an earlier
+ * segment's end; then bare answers for the rest of the flight. */
+static void test_inflight_rst_ack_form(void)
+{
+    lab l;
+    rst_verdict v;
+    const rst_entry *rst;
+
+    lab_init(&l);
+    play_exchange(&l);
+    for (int i = 0; i < 4; i++)
+        play(&l, C, PSH | ACK, 1011 + 100 * (uint32_t)i, 5101, 100);
+    rst = play(&l, S, RST | ACK, 5101, 1211, 0);     /* had read two of the four */
+    diagnose(&l, rst, true, &v);
+    assert_cause(&v, RST_CAUSE_ABORT);
+    g_assert_true(rst_ev_has(v.evidence, RST_EV_ANSWERS_INFLIGHT));
+    g_assert_cmpint(v.origin, ==, RST_ORIGIN_ENDPOINT);
+    diagnose(&l, play(&l, S, RST, 5101, 0, 0), true, &v);
+    assert_cause(&v, RST_CAUSE_NO_SOCKET);
+    g_assert_false(rst_ev_has(v.evidence, RST_EV_RST_BURST));
+    lab_free(&l);
+}
+
+/* An IP ID jump is one sign at most, never a middlebox on its own; none at
+ * all for a kernel's answer (another counter) or without a clear sequence. */
+static void test_ipid_jump_alone(void)
+{
+    lab l;
+    rst_verdict v;
+
+    lab_init(&l);
+    play_exchange(&l);
+    for (int i = 0; i < 5; i++)
+        play(&l, S, PSH | ACK, 5101 + 100 * (uint32_t)i, 1011, 100);
+    l.ipid = 40000;
+    diagnose(&l, play(&l, S, RST | ACK, 5601, 1011, 0), true, &v);
+    assert_cause(&v, RST_CAUSE_ABORT);
+    g_assert_true(rst_ev_has(v.evidence, RST_EV_IPID_MISMATCH));
+    g_assert_cmpint(v.origin, ==, RST_ORIGIN_ENDPOINT);
+    g_assert_cmpuint(v.injection_signs, ==, 1);
+    lab_free(&l);
+
+    /* Control: the same jump on the kernel's answer to a segment. */
+    lab_init(&l);
+    play_exchange(&l);
+    for (int i = 0; i < 5; i++)
+        play(&l, S, PSH | ACK, 5101 + 100 * (uint32_t)i, 1011, 100);
+    play(&l, C, PSH | ACK, 1011, 5601, 10);
+    l.ipid = 40000;
+    diagnose(&l, play(&l, S, RST, 5601, 0, 0), true, &v);
+    g_assert_false(rst_ev_has(v.evidence, RST_EV_IPID_MISMATCH));
+    lab_free(&l);
+
+    /* Control: no clear sequence (the server's IDs jump about). */
+    lab_init(&l);
+    play_handshake(&l);
+    for (int i = 0; i < 5; i++) {
+        l.ipid = 7000 * (i + 1);
+        play(&l, S, PSH | ACK, 5001 + 100 * (uint32_t)i, 1001, 100);
+    }
+    l.ipid = 2;
+    diagnose(&l, play(&l, S, RST | ACK, 5501, 1001, 0), true, &v);
+    g_assert_false(rst_ev_has(v.evidence, RST_EV_IPID_MISMATCH));
+    lab_free(&l);
+}
+
+/* Play a segment twice on one interface: before and after a hop. */
+static rst_observation play_twice(lab *l, int from, uint16_t flags, uint32_t seq, uint32_t ack,
+                                  uint32_t len, rst_observation *second)
+{
+    uint8_t ttl = from == C ? l->client_ttl : l->server_ttl;
+    int32_t ipid = 3000 + (int32_t)l->frame;
+    rst_observation first;
+
+    l->ipid = ipid;
+    first = play_obs(l, from, flags, seq, ack, len, ttl);
+    l->ipid = ipid;
+    l->step_ns = 100000;        /* 0.1 ms later, one hop further */
+    *second = play_obs(l, from, flags, seq, ack, len, (uint8_t)(ttl - 1));
+    l->step_ns = 10 * 1000000;
+    return first;
+}
+
+/* A router's capture: every packet twice, TTL -1.  No burst, no TTL change,
+ * no retransmission; the RST's copy shows its first copy's verdict. */
+static void test_copies_on_one_interface(void)
+{
+    lab l;
+    rst_verdict v;
+    rst_observation a, b;
+
+    lab_init(&l);
+    play_twice(&l, C, SYN, 1000, 0, 0, &b);
+    g_assert_cmpuint(b.copy_of, ==, 1);
+    play_twice(&l, S, SYN | ACK, 5000, 1001, 0, &b);
+    play_twice(&l, C, ACK, 1001, 5001, 0, &b);
+    play_twice(&l, C, PSH | ACK, 1001, 5001, 10, &b);
+    play_twice(&l, S, PSH | ACK, 5001, 1011, 100, &b);
+    a = play_twice(&l, S, RST | ACK, 5101, 1011, 0, &b);
+    g_assert_true(a.rst == b.rst);
+    g_assert_cmpuint(b.copy_of, ==, l.frame - 1);
+    diagnose(&l, a.rst, true, &v);
+    assert_cause(&v, RST_CAUSE_ABORT);
+    g_assert_cmpint(v.origin, ==, RST_ORIGIN_ENDPOINT);
+    g_assert_false(rst_ev_has(v.evidence, RST_EV_RST_BURST));
+    g_assert_false(rst_ev_has(v.evidence, RST_EV_TTL_MISMATCH));
+    g_assert_cmpuint(v.retransmissions, ==, 0);
+    g_assert_cmpuint(v.rst_count, ==, 1);
+    lab_free(&l);
+
+    /* Control: a real second RST (new IP ID, 50 ms later) is not a copy. */
+    lab_init(&l);
+    play_exchange(&l);
+    l.ipid = 500;
+    play_obs(&l, S, RST | ACK, 5101, 1011, 0, 63);
+    l.ipid = 900;
+    l.step_ns = 50 * 1000000;
+    a = play_obs(&l, S, RST | ACK, 5101, 1011, 0, 62);
+    g_assert_cmpuint(a.copy_of, ==, 0);
+    g_assert_nonnull(a.rst);
+    lab_free(&l);
+}
+
+/* A load-balanced server: SYN/ACK with TTL 116, data with 117.  Its RST/ACK
+ * at 116 is its own. */
+static void test_sender_with_two_ttls(void)
+{
+    lab l;
+    rst_verdict v;
+
+    lab_init(&l);
+    play(&l, C, SYN, 1000, 0, 0);
+    play_ttl(&l, S, SYN | ACK, 5000, 1001, 0, 116);
+    play(&l, C, ACK, 1001, 5001, 0);
+    play(&l, C, PSH | ACK, 1001, 5001, 10);
+    play_ttl(&l, S, PSH | ACK, 5001, 1011, 100, 117);
+    diagnose(&l, play_ttl(&l, S, RST | ACK, 5101, 1011, 0, 116), true, &v);
+    assert_cause(&v, RST_CAUSE_ABORT);
+    g_assert_false(rst_ev_has(v.evidence, RST_EV_TTL_MISMATCH));
+    g_assert_cmpint(v.origin, ==, RST_ORIGIN_ENDPOINT);
+    /* Control: a TTL it never used. */
+    diagnose(&l, play_ttl(&l, S, RST | ACK, 5101, 1011, 0, 100), true, &v);
+    g_assert_true(rst_ev_has(v.evidence, RST_EV_TTL_MISMATCH));
+    lab_free(&l);
+}
+
+/* Happy eyeballs: a completed connection, and a sibling whose late SYN/ACK
+ * the client's kernel resets: no socket, not a scan. */
+static void test_connection_racing(void)
+{
+    lab l;
+    rst_verdict v;
+
+    lab_init(&l);
+    play_exchange(&l);
+    next_connection(&l, 40001);
+    play(&l, C, SYN, 2000, 0, 0);
+    play(&l, S, SYN | ACK, 6000, 2001, 0);
+    diagnose(&l, play(&l, C, RST, 2001, 0, 0), true, &v);
+    assert_cause(&v, RST_CAUSE_NO_SOCKET);
+    g_assert_false(rst_ev_has(v.evidence, RST_EV_SCANNER));
+    lab_free(&l);
+}
+
+/* A scanner with a kernel's SYNs: four ports of one server in vain. */
+static void test_vertical_scan(void)
+{
+    lab l;
+    rst_verdict v;
+    const rst_entry *rst = NULL;
+
+    lab_init(&l);
+    for (uint16_t i = 0; i < 4; i++) {
+        next_connection(&l, (uint16_t)(41000 + i));
+        play(&l, C, SYN, 1000 + i, 0, 0);
+        play(&l, S, SYN | ACK, 5000, 1001 + i, 0);
+        rst = play(&l, C, RST, 1001 + i, 0, 0);
+        l.stream += 0;
+    }
+    diagnose(&l, rst, false, &v);
+    /* All four used port 80: one port, still no scan. */
+    assert_cause(&v, RST_CAUSE_NO_SOCKET);
+    lab_free(&l);
+}
+
+static void test_stealth_scan(void)
+{
+    static const uint16_t probes[] = { FIN, 0, FIN | PSH | URG };
+    lab l;
+    rst_verdict v;
+
+    lab_init(&l);
+    for (unsigned i = 0; i < G_N_ELEMENTS(probes); i++) {
+        next_connection(&l, (uint16_t)(42000 + i));
+        play(&l, C, probes[i], 7000, 0, 0);
+        diagnose(&l, play(&l, S, RST | ACK, 0, 7000 + ((probes[i] & FIN) ? 1 : 0), 0), true, &v);
+        assert_cause(&v, RST_CAUSE_STEALTH_SCAN);
+    }
+    /* Control: a midstream ACK answered by a RST is no probe. */
+    next_connection(&l, 42009);
+    play(&l, C, ACK, 7000, 9000, 0);
+    diagnose(&l, play(&l, S, RST, 9000, 0, 0), true, &v);
+    g_assert_cmpint(v.cause, !=, RST_CAUSE_STEALTH_SCAN);
+    lab_free(&l);
+}
+
+/* Only the server's direction was captured: its RST without ACK, even at
+ * another TTL, is one sign at most. */
+static void test_one_direction(void)
+{
+    lab l;
+    rst_verdict v;
+
+    lab_init(&l);
+    play(&l, S, PSH | ACK, 5001, 1001, 100);
+    play(&l, S, PSH | ACK, 5101, 1001, 100);
+    diagnose(&l, play_ttl(&l, S, RST, 5201, 0, 0, 50), true, &v);
+    g_assert_cmpint(v.cause, !=, RST_CAUSE_INJECTED);
+    g_assert_cmpuint(v.injection_signs, <=, 1);
+    lab_free(&l);
+}
+
+/* Two idle connections reset at 59.9 s and 60.4 s: one cause. */
+static void test_idle_band(void)
+{
+    static const int64_t idle_ms[] = { 59900, 60400 };
+    lab l;
+    rst_verdict v;
+
+    lab_init(&l);
+    for (unsigned i = 0; i < G_N_ELEMENTS(idle_ms); i++) {
+        next_connection(&l, (uint16_t)(43000 + i));
+        play_exchange(&l);
+        l.step_ns = idle_ms[i] * 1000000;
+        diagnose(&l, play(&l, C, RST | ACK, 1011, 5101, 0), true, &v);
+        l.step_ns = 10 * 1000000;
+        assert_cause(&v, RST_CAUSE_IDLE_TIMEOUT);
+    }
+    lab_free(&l);
+}
+
+/* "Too early" needs a trusted round trip: a clean 40 ms handshake makes a
+ * RST/ACK 2 ms after the request it acknowledges too early; after a
+ * retransmitted SYN the one sample proves nothing. */
+static void test_too_early_needs_trusted_rtt(void)
+{
+    lab l;
+    rst_verdict v;
+
+    for (int retransmitted = 0; retransmitted < 2; retransmitted++) {
+        lab_init(&l);
+        play(&l, C, SYN, 1000, 0, 0);
+        if (retransmitted)
+            play(&l, C, SYN, 1000, 0, 0);
+        l.step_ns = 40 * 1000000;
+        play(&l, S, SYN | ACK, 5000, 1001, 0);
+        l.step_ns = 1000000;
+        play(&l, C, ACK, 1001, 5001, 0);
+        play(&l, C, PSH | ACK, 1001, 5001, 10);
+        l.step_ns = 2 * 1000000;
+        diagnose(&l, play(&l, S, RST | ACK, 5001, 1011, 0), true, &v);
+        g_assert_cmpint(rst_ev_has(v.evidence, RST_EV_TOO_EARLY), ==, !retransmitted);
+        lab_free(&l);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -774,5 +1102,16 @@ int main(int argc, char **argv)
     g_test_add_func("/injection/challenge-ack-dance", test_challenge_ack_dance);
     g_test_add_func("/injection/route-change", test_route_change);
     g_test_add_func("/reason/diagnostic-payload", test_diagnostic_payload);
+    g_test_add_func("/precision/inflight-answers", test_inflight_answers);
+    g_test_add_func("/precision/inflight-rst-ack-form", test_inflight_rst_ack_form);
+    g_test_add_func("/precision/ipid-jump-alone", test_ipid_jump_alone);
+    g_test_add_func("/precision/copies-on-one-interface", test_copies_on_one_interface);
+    g_test_add_func("/precision/sender-with-two-ttls", test_sender_with_two_ttls);
+    g_test_add_func("/precision/connection-racing", test_connection_racing);
+    g_test_add_func("/precision/one-port-is-no-scan", test_vertical_scan);
+    g_test_add_func("/precision/stealth-scan", test_stealth_scan);
+    g_test_add_func("/precision/one-direction", test_one_direction);
+    g_test_add_func("/precision/idle-band", test_idle_band);
+    g_test_add_func("/precision/too-early-needs-trusted-rtt", test_too_early_needs_trusted_rtt);
     return g_test_run();
 }

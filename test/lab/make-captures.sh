@@ -19,7 +19,7 @@ PEER=$LAB_DIR/labpeer.py
 TRUTH=$LAB_DIR/truth.py
 
 REAL_SCENARIOS=(clean-v4 closed-port-v4 closed-port-v6 firewall-reject firewall-reject-v6
-    nmap-syn-scan nmap-connect-scan listen-overflow bad-syn bad-syn-rst no-socket
+    nmap-syn-scan nmap-connect-scan nmap-stealth-scan listen-overflow bad-syn bad-syn-rst no-socket
     linger-abort unread-close data-after-fin fast-close keepalive-timeout injector injector-v6)
 CRAFTED_SCENARIOS=(time-wait-rst time-wait-ack midstream tunnel-gre vlan
     icmp-quoted-rst icmp6-quoted-rst udp-only)
@@ -111,6 +111,22 @@ nmap_scan() { # NAME -sS|-sT
 }
 sc_nmap-syn-scan() { nmap_scan nmap-syn-scan -sS; }
 sc_nmap-connect-scan() { nmap_scan nmap-connect-scan -sT; }
+
+# FIN, NULL and XMAS scans of an open (80) and a closed (81) port: the server
+# kernel answers each probe to 81 with RST/ACK seq 0 (RFC 9293 3.10.7.1); the
+# open port stays silent, so nmap retries it once.
+sc_nmap-stealth-scan() {
+    srv_start web "$SRV4" 80
+    rec_begin nmap-stealth-scan
+    for scan in -sF -sN -sX; do
+        lab_cli timeout 60 nmap -n -Pn "$scan" --max-retries 1 -p 80,81 "$SRV4" \
+            >>"$TMP/nmap-stealth-scan.nmap.txt" 2>&1
+    done
+    sed -n '/^PORT/,/^$/p' "$TMP/nmap-stealth-scan.nmap.txt" | sed 's/^/  nmap: /' >&2
+    sleep 0.5
+    rec_end
+    srv_stop web
+}
 
 # Accept queue overflow with net.ipv4.tcp_abort_on_overflow=1. A Linux
 # listener drops a SYN outright while its accept queue is full, so the

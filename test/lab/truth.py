@@ -393,6 +393,16 @@ def chk_injector(pkts):
     return None
 
 
+def r_stealth(ctx):
+    t, r = ctx.trigger, ctx.rst
+    need(ctx.sender == "unknown" and t is not None and not (t.flags & (SYN | ACK | RST))
+         and r.has(ACK) and r.seq == 0 and r.src[1] == 81, ctx,
+         "a RST/ACK seq 0 from closed port 81 answering a probe with neither SYN nor ACK")
+    return "stealth-scan", "closed port 81 answers the %s probe: %s" % (
+        {0: "NULL", FIN: "FIN"}.get(t.flags, "XMAS" if t.flags & FIN else flagstr(t.flags)),
+        trig_note(ctx))
+
+
 # scenario-wide checks beyond the per-RST rules: name -> fn(packets) -> error
 CHECKS = {"injector": chk_injector, "injector-v6": chk_injector}
 
@@ -404,6 +414,7 @@ RULES = {
     "tunnel-gre": r_port_closed, "vlan": r_port_closed,
     "firewall-reject": r_firewall, "firewall-reject-v6": r_firewall,
     "nmap-syn-scan": r_nmap("syn"), "nmap-connect-scan": r_nmap("connect"),
+    "nmap-stealth-scan": r_stealth,
     "listen-overflow": r_overflow, "bad-syn": r_bad_syn, "bad-syn-rst": r_syn_rst_probe, "no-socket": r_no_socket,
     "time-wait-rst": r_tw_rst, "time-wait-ack": r_tw_ack, "midstream": r_midstream,
     "linger-abort": r_linger_abort, "unread-close": r_unread_close,

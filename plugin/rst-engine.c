@@ -289,8 +289,12 @@ static bool continues_burst(const rst_conv *conv, int dir, const rst_segment *se
 {
     const rst_flow *flow = &conv->flow[dir], *peer = &conv->flow[!dir];
 
-    if (answer->fresh)
-        return false;           /* a kernel answers each segment of a flight in turn */
+    if (!flow->rst_frame || seg->ts_ns - flow->rst_ts > (int64_t)prefs->burst_window_ms * 1000000)
+        return false;
+    /* A kernel answers each segment of a flight in turn, all from one stack:
+     * RSTs of another TTL are no such answer (INTANG's type-2 GFW bursts). */
+    if (answer->fresh && seg->ttl == flow->rst_ttl)
+        return false;
     if (!flow->rst_frame || seg->ts_ns - flow->rst_ts > (int64_t)prefs->burst_window_ms * 1000000)
         return false;
     if (peer->last_frame > flow->rst_frame)

@@ -420,10 +420,10 @@ static bool syn_scan_reset(const rst_scene *sc, rst_sender sender, const rst_ver
 
 /* RFC 9293 3.10.7.1: a closed port answers any segment without RST, so FIN,
  * NULL and XMAS probes (a first segment with neither SYN nor ACK) draw a
- * RST/ACK from closed ports.  No stack opens a connection so. */
+ * RST/ACK, seq 0, acknowledging the probe.  No stack opens a connection so. */
 static bool stealth_scan_reset(const rst_scene *sc)
 {
-    return (sc->flags & RST_TCP_ACK) && flow_has(sc->p, RST_FLOW_SEEN) &&
+    return sc->ans->kind == RST_ANSWER_ACK &&
            !(sc->p->state & (RST_FLOW_SYN | RST_FLOW_SYNACK | RST_FLOW_ACKED | RST_FLOW_DATA |
                              RST_FLOW_RST)) &&
            !(sc->s->state & ~(uint16_t)(RST_FLOW_SEEN | RST_FLOW_RST)) &&

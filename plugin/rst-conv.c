@@ -129,11 +129,12 @@ static void set_bit(uint16_t *state, uint16_t bit, bool on)
 }
 
 /* Half-open scanners build their SYNs by hand: nmap and masscan send a
- * window of 1024-4096 and no option but MSS.  Every general-purpose stack
- * offers window scaling or SACK, and a larger window. */
+ * window of 1024-4096 and no option but MSS; Internet-wide scanners often no
+ * option at all.  Every general-purpose stack offers at least an MSS, and
+ * with it window scaling or SACK and a larger window. */
 static bool looks_crafted(const rst_segment *syn)
 {
-    return syn->hdr_len >= 20 && syn->hdr_len <= 24 && syn->window_raw <= 4096;
+    return syn->hdr_len == 20 || (syn->hdr_len == 24 && syn->window_raw <= 4096);
 }
 
 static void track_flags(rst_conv *conv, int dir, const rst_segment *seg)
@@ -317,6 +318,8 @@ void rst_conv_update(rst_conv *conv, const rst_segment *seg)
     }
     track_ip(conv, dir, seg);
     remember_recent(conv, dir, seg);
+    conv->last_wire[dir] = (rst_last_wire){ seg->ipid, seg->window_raw, seg->ttl, seg->has_ttl,
+                                            seg->has_ipid };
     flow->state |= RST_FLOW_SEEN;
     flow->last_flags = seg->flags;
     flow->last_frame = seg->frame;
@@ -337,38 +340,18 @@ void rst_conv_update(rst_conv *conv, const rst_segment *seg)
  * does an IPv6 copy with the same hop limit (a retransmission can look so). */
 #define COPY_NS 10000000LL
 
-bool rst_conv_copy_of(const rst_conv *conv, const rst_segment *seg, uint32_t *frame,
-                      const struct rst_entry **rst)
+bool rst_conv_is_copy(const rst_conv *conv, const rst_segment *seg)
 {
-    const rst_last_copy *c = &conv->last_copy[rst_conv_direction(conv, seg)];
-    int64_t since = seg->ts_ns - c->ts;
-    int drop = (int)c->ttl - (int)seg->ttl;
+    int dir = rst_conv_direction(conv, seg);
+    const rst_flow *last = &conv->flow[dir];
+    const rst_last_wire *w = &conv->last_wire[dir];
+    int64_t since = seg->ts_ns - last->last_ts;
+    int drop = (int)w->ttl - (int)seg->ttl;
 
-    if (!c->valid || since < 0 || since > COPY_NS || c->seq != seg->seq || c->ack != seg->ack ||
-        c->len != seg->len || c->flags != seg->flags || c->window_raw != seg->window_raw ||
-        drop < 0 || drop > 2 || c->has_ipid != seg->has_ipid)
+    if (!(last->state & RST_FLOW_SEEN) || !w->has_ttl || !seg->has_ttl || since < 0 ||
+        since > COPY_NS || last->last_seq != seg->seq || last->last_ack != seg->ack ||
+        last->last_len != seg->len || last->last_flags != seg->flags ||
+        w->window_raw != seg->window_raw || drop < 0 || drop > 2 || w->has_ipid != seg->has_ipid)
         return false;
-    if (seg->has_ipid ? c->ipid != seg->ipid || (seg->ipid == 0 && drop == 0) : drop == 0)
-        return false;
-    *frame = c->frame;
-    *rst = c->rst;
-    return true;
-}
-
-void rst_conv_remember_copy(rst_conv *conv, const rst_segment *seg, const struct rst_entry *rst)
-{
-    rst_last_copy *c = &conv->last_copy[rst_conv_direction(conv, seg)];
-
-    c->valid = seg->has_ttl;
-    c->ts = seg->ts_ns;
-    c->frame = seg->frame;
-    c->seq = seg->seq;
-    c->ack = seg->ack;
-    c->len = seg->len;
-    c->flags = seg->flags;
-    c->window_raw = seg->window_raw;
-    c->ipid = seg->ipid;
-    c->has_ipid = seg->has_ipid;
-    c->ttl = seg->ttl;
-    c->rst = rst;
+    return seg->has_ipid ? w->ipid == seg->ipid && (seg->ipid != 0 || drop > 0) : drop > 0;
 }

@@ -21,7 +21,7 @@
 #define RST_FLOW_TTL       0x0100   /* last_ttl is known */
 #define RST_FLOW_IPID      0x0200   /* last_ipid is known */
 #define RST_FLOW_RST       0x0400   /* a RST */
-#define RST_FLOW_BARE_SYN  0x0800   /* its SYN looked crafted: no option but MSS, window <= 4096 */
+#define RST_FLOW_BARE_SYN  0x0800   /* its SYN looked crafted (see looks_crafted) */
 
 /* What one endpoint of a conversation has sent. */
 typedef struct {
@@ -62,17 +62,13 @@ typedef struct {
 
 #define RST_RECENT_MAX 6
 
-/* The last segment of one direction, to recognise a second copy of it on the
- * same interface (a router's or bridge's capture sees it before and after
- * forwarding). */
+/* The IP-layer facts of an endpoint's latest segment (its TCP facts are in
+ * rst_flow.last_*), to recognise a second copy of it on the same interface. */
 typedef struct {
-    int64_t  ts;
-    uint32_t frame, seq, ack, len;
-    uint16_t flags, window_raw, ipid;
+    uint16_t ipid, window_raw;
     uint8_t  ttl;
-    bool     valid, has_ipid;
-    const struct rst_entry *rst;    /* its entry, when it was a RST */
-} rst_last_copy;
+    bool     has_ttl, has_ipid;
+} rst_last_wire;
 
 typedef struct {
     rst_addr addr[2];           /* endpoint 0 sent the first segment seen */
@@ -91,7 +87,7 @@ typedef struct {
     uint8_t  recent_next[2];    /* ring slot the next segment goes to */
     uint32_t answered[2];       /* latest frame of the peer the endpoint's RSTs answered */
     uint8_t  ttls[2][32];       /* TTLs each endpoint's own packets used, a bit set */
-    rst_last_copy last_copy[2];
+    rst_last_wire last_wire[2];
 } rst_conv;
 
 /* Start a conversation summary from its first segment. */
@@ -137,13 +133,9 @@ void rst_conv_find_answer(rst_conv *conv, int dir, const rst_segment *seg, int64
 bool rst_conv_used_ttl(const rst_conv *conv, int dir, uint8_t ttl, uint32_t tolerance);
 
 /* Is seg a second copy, on the same interface, of the last segment its
- * sender sent (before and after a forwarding hop)?  If so, says the first
- * copy's frame and, when it was a RST, its entry (else NULL). */
-bool rst_conv_copy_of(const rst_conv *conv, const rst_segment *seg, uint32_t *frame,
-                      const struct rst_entry **rst);
-
-/* Remember seg (and its entry, for a RST) as its sender's last segment. */
-void rst_conv_remember_copy(rst_conv *conv, const rst_segment *seg, const struct rst_entry *rst);
+ * sender sent (before and after a forwarding hop)?  That segment is then
+ * conv->flow[dir].last_frame. */
+bool rst_conv_is_copy(const rst_conv *conv, const rst_segment *seg);
 
 /* Fold one segment (RST or not) into the summary. */
 void rst_conv_update(rst_conv *conv, const rst_segment *seg);

@@ -231,7 +231,6 @@ static void fill_record(rst_engine *e, rst_conv *conv, const rst_segment *seg,
  * path reorders; more than this after the RST, it was sent after it. */
 #define REORDER_NS 1000000LL
 
-
 /* A live sender whose connection was reset behind its back keeps sending, or
  * retransmits, within a few RTOs: that is the race that betrays an injected
  * RST.  Traffic much later is a new exchange, not the race. */
@@ -295,8 +294,6 @@ static bool continues_burst(const rst_conv *conv, int dir, const rst_segment *se
      * RSTs of another TTL are no such answer (INTANG's type-2 GFW bursts). */
     if (answer->fresh && seg->ttl == flow->rst_ttl)
         return false;
-    if (!flow->rst_frame || seg->ts_ns - flow->rst_ts > (int64_t)prefs->burst_window_ms * 1000000)
-        return false;
     if (peer->last_frame > flow->rst_frame)
         return false;           /* it answers something new */
     return seg->seq != flow->rst_seq || seg->ttl != flow->rst_ttl ||
@@ -324,8 +321,13 @@ rst_observation rst_engine_observe(rst_engine *e, const rst_segment *seg)
     /* A second copy of a packet is that packet, not a retransmission, a
      * burst or a TTL change: it adds nothing, and a RST copy shows its
      * first copy's verdict. */
-    if (rst_conv_copy_of(conv, seg, &obs.copy_of, &obs.rst))
+    if (rst_conv_is_copy(conv, seg)) {
+        dir = rst_conv_direction(conv, seg);
+        obs.copy_of = conv->flow[dir].last_frame;
+        if (seg->flags & RST_TCP_RST)
+            obs.rst = conv->last_rst[dir];
         return obs;
+    }
     if (rst_conv_restart_on_new_syn(conv, seg))
         link_tuple(e, conv, seg);
     dir = rst_conv_direction(conv, seg);
@@ -344,9 +346,7 @@ rst_observation rst_engine_observe(rst_engine *e, const rst_segment *seg)
         conv->last_rst[dir] = entry;
         conv->prev_rst = entry;
         obs.rst = entry;
-        rst_conv_remember_copy(conv, seg, entry);
     } else {
-        rst_conv_remember_copy(conv, seg, NULL);
         conv->prev_rst = NULL;
         obs.follows = count_talk_after(conv, dir, seg);
         observe_handshake_rtt(e, conv, dir, seg);

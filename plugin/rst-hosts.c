@@ -154,8 +154,8 @@ bool rst_hosts_usual_ttl(const rst_hosts *hosts, const rst_addr *addr, uint8_t *
     return true;
 }
 
-/* A TTL the address's own packets used at least twice (one stray packet does
- * not make a baseline), or as often as its usual one. */
+/* A TTL the address's own packets used at least twice: one stray packet does
+ * not make a baseline. */
 bool rst_hosts_used_ttl(const rst_hosts *hosts, const rst_addr *addr, uint8_t ttl,
                         uint32_t tolerance)
 {

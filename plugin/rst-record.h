@@ -28,7 +28,7 @@ struct rst_record {
     uint8_t   host_ttl;         /* sender address's usual TTL, as known then */
     bool      has_rtt;
     int64_t   rtt_ns;           /* shortest handshake round trip to the sender, as known then */
-    bool      rtt_stable;       /* several round trips agreed, as known then */
+    bool      rtt_stable;       /* the round trip can be trusted (rst_hosts_rtt_stable), as known then */
     bool      host_used_ttl;    /* the sender address had used the RST's TTL, as known then */
     bool      burst_prev;       /* follows another RST of its sender in a burst */
     rst_answer answer;          /* the peer's segment it answers, if it answers one */
@@ -57,7 +57,7 @@ typedef struct {
     uint8_t  host_ttl;
     bool     has_rtt;
     int64_t  rtt_ns;
-    bool     rtt_stable;        /* several round trips agree on rtt_ns */
+    bool     rtt_stable;        /* rtt_ns can be trusted (rst_hosts_rtt_stable) */
     bool     host_used_ttl;     /* the sender address's own packets used the RST's TTL */
     uint8_t  scan_ports;        /* as rst_record.scan_ports */
     uint32_t rst_count;

@@ -40,7 +40,7 @@ typedef struct {
     rst_entry head;
     uint32_t  ack, len, window;
     uint16_t  flags, window_raw, ipid, payload_len;
-    uint8_t   ttl, bits;
+    uint8_t   ttl, hdr_len, bits;
 } delta_entry;
 
 typedef struct {
@@ -170,6 +170,7 @@ static rst_entry *add_delta(rst_store *store, const rst_record *rec, rst_entry *
     d->ipid = s->ipid;
     d->payload_len = s->payload_len;
     d->ttl = s->ttl;
+    d->hdr_len = s->hdr_len;
     d->bits = (uint8_t)((s->has_ttl ? DELTA_HAS_TTL : 0) | (s->has_ipid ? DELTA_HAS_IPID : 0));
     memcpy(d + 1, s->payload, s->payload_len);
     return &d->head;
@@ -240,6 +241,7 @@ static void check_entry(rst_store *store, const rst_entry *e, const rst_record *
         a->sport != b->sport || a->dport != b->dport || a->flags != b->flags ||
         a->seq != b->seq || a->ack != b->ack || a->len != b->len || a->window != b->window ||
         a->window_raw != b->window_raw || a->ttl != b->ttl || a->has_ttl != b->has_ttl ||
+        a->hdr_len != b->hdr_len ||
         a->has_ipid != b->has_ipid || a->ipid != b->ipid || a->payload_len != b->payload_len ||
         memcmp(a->payload, b->payload, a->payload_len) ||
         memcmp(&got.sender, &want->sender, sizeof(got.sender)) ||
@@ -315,6 +317,7 @@ static void apply_delta(rst_record *rec, const delta_entry *d)
     s->ipid = d->ipid;
     s->has_ipid = (d->bits & DELTA_HAS_IPID) != 0;
     s->ttl = d->ttl;
+    s->hdr_len = d->hdr_len;
     s->has_ttl = (d->bits & DELTA_HAS_TTL) != 0;
     s->payload_len = d->payload_len;
     memset(s->payload, 0, sizeof(s->payload));

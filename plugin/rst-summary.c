@@ -94,8 +94,8 @@ static void what_happened(text *t, const rst_verdict *v, const rst_record *rec)
         put(t, "client reset the SYN/ACK in frame %u without ever acknowledging it: "
             "half-open scan", v->trigger);
         if (rec->sender.state & RST_FLOW_BARE_SYN)
-            put(t, " (the scanner crafted its SYN: no option but MSS, a small window; "
-                "its kernel sent this RST)");
+            put(t, " (the scanner crafted its SYN: no TCP option, or only MSS with a small "
+                "window; its kernel sent this RST)");
         else
             put(t, " (%u ports of this server probed in vain)", v->scan_ports);
         break;

@@ -35,7 +35,7 @@ typedef struct {
     uint16_t window;            /* their window field */
     int64_t step_ns;            /* time from one segment to the next */
     int32_t ipid;               /* IP ID of the next segment; -1: the default */
-    bool same_time;             /* the next segment has the previous one's time */
+    uint16_t sport;             /* the server's port */
 } lab;
 
 static void lab_init(lab *l)
@@ -53,6 +53,7 @@ static void lab_init(lab *l)
     l->window = 64240;
     l->step_ns = 10 * 1000000;
     l->ipid = -1;
+    l->sport = 80;
 }
 
 static void lab_free(lab *l)
@@ -76,15 +77,13 @@ static rst_observation play_obs(lab *l, int from, uint16_t flags, uint32_t seq, 
 
     memset(&seg, 0, sizeof(seg));
     seg.frame = ++l->frame;
-    if (!l->same_time)
-        l->now_ns += l->step_ns;
-    l->same_time = false;
+    l->now_ns += l->step_ns;
     seg.ts_ns = l->now_ns;
     seg.stream = l->stream;
     set_addr(from == C ? &seg.src : &seg.dst, 1);
     set_addr(from == C ? &seg.dst : &seg.src, 2);
-    seg.sport = from == C ? l->cport : 80;
-    seg.dport = from == C ? 80 : l->cport;
+    seg.sport = from == C ? l->cport : l->sport;
+    seg.dport = from == C ? l->sport : l->cport;
     seg.flags = flags;
     seg.seq = seq;
     seg.ack = ack;
@@ -349,6 +348,25 @@ static void test_syn_scan(void)
     g_assert_cmpint(v.seq_delta, ==, 0);
     g_assert_cmpint(v.ttl_delta, ==, 0);
     g_assert_cmpint(v.origin, ==, RST_ORIGIN_ENDPOINT);
+    lab_free(&l);
+}
+
+/* An Internet-wide scanner's SYN: seq 0, window 65535, no TCP option at all. */
+static void test_syn_scan_without_options(void)
+{
+    lab l;
+    rst_verdict v;
+
+    lab_init(&l);
+    l.hdr_len = 20;
+    l.window = 65535;
+    play(&l, C, SYN, 0, 0, 0);
+    l.hdr_len = 40;
+    l.window = 64240;
+    play(&l, S, SYN | ACK, 5000, 1, 0);
+    diagnose(&l, play(&l, C, RST, 1, 0, 0), true, &v);
+    assert_cause(&v, RST_CAUSE_SYN_SCAN);
+    g_assert_true(rst_ev_has(v.evidence, RST_EV_SCANNER));
     lab_free(&l);
 }
 
@@ -966,24 +984,42 @@ static void test_connection_racing(void)
     lab_free(&l);
 }
 
-/* A scanner with a kernel's SYNs: four ports of one server in vain. */
+/* Four half-open resets with a kernel's SYNs: to one port they are racing
+ * or retries, to four ports of the server a vertical scan. */
+static void play_half_open(lab *l, uint16_t ports, bool distinct, rst_verdict *v)
+{
+    const rst_entry *rst = NULL;
+
+    for (uint16_t i = 0; i < ports; i++) {
+        next_connection(l, (uint16_t)(41000 + i));
+        l->sport = distinct ? (uint16_t)(80 + i) : 80;
+        play(l, C, SYN, 1000 + i, 0, 0);
+        play(l, S, SYN | ACK, 5000, 1001 + i, 0);
+        rst = play(l, C, RST, 1001 + i, 0, 0);
+    }
+    diagnose(l, rst, false, v);
+}
+
+static void test_one_port_is_no_scan(void)
+{
+    lab l;
+    rst_verdict v;
+
+    lab_init(&l);
+    play_half_open(&l, 4, false, &v);
+    assert_cause(&v, RST_CAUSE_NO_SOCKET);
+    lab_free(&l);
+}
+
 static void test_vertical_scan(void)
 {
     lab l;
     rst_verdict v;
-    const rst_entry *rst = NULL;
 
     lab_init(&l);
-    for (uint16_t i = 0; i < 4; i++) {
-        next_connection(&l, (uint16_t)(41000 + i));
-        play(&l, C, SYN, 1000 + i, 0, 0);
-        play(&l, S, SYN | ACK, 5000, 1001 + i, 0);
-        rst = play(&l, C, RST, 1001 + i, 0, 0);
-        l.stream += 0;
-    }
-    diagnose(&l, rst, false, &v);
-    /* All four used port 80: one port, still no scan. */
-    assert_cause(&v, RST_CAUSE_NO_SOCKET);
+    play_half_open(&l, 4, true, &v);
+    assert_cause(&v, RST_CAUSE_SYN_SCAN);
+    g_assert_cmpuint(v.scan_ports, ==, 4);
     lab_free(&l);
 }
 
@@ -1081,6 +1117,7 @@ int main(int argc, char **argv)
     g_test_add_func("/handshake/time-wait-stale-ack", test_time_wait_stale_ack);
     g_test_add_func("/handshake/stale-ack-without-reuse", test_stale_ack_without_reuse);
     g_test_add_func("/handshake/syn-scan", test_syn_scan);
+    g_test_add_func("/handshake/syn-scan-without-options", test_syn_scan_without_options);
     g_test_add_func("/handshake/connect-scan", test_connect_scan);
     g_test_add_func("/handshake/listen-overflow", test_listen_overflow);
     g_test_add_func("/handshake/listen-overflow-retransmissions",
@@ -1108,7 +1145,8 @@ int main(int argc, char **argv)
     g_test_add_func("/precision/copies-on-one-interface", test_copies_on_one_interface);
     g_test_add_func("/precision/sender-with-two-ttls", test_sender_with_two_ttls);
     g_test_add_func("/precision/connection-racing", test_connection_racing);
-    g_test_add_func("/precision/one-port-is-no-scan", test_vertical_scan);
+    g_test_add_func("/precision/one-port-is-no-scan", test_one_port_is_no_scan);
+    g_test_add_func("/precision/vertical-scan", test_vertical_scan);
     g_test_add_func("/precision/stealth-scan", test_stealth_scan);
     g_test_add_func("/precision/one-direction", test_one_direction);
     g_test_add_func("/precision/idle-band", test_idle_band);

@@ -9,7 +9,8 @@ with the driving shell script through files: it writes --ready-file /
   server  --addr A --port P [--port P2]
           [--mode http|hold|noaccept|stream|unread|replyfin]
   client  --dst A --port P  [--mode http|refused|hold|multi|abort-read|unread|
-                                    data-after-fin|fast-close|keepalive|inject]
+                                    data-after-fin|fast-close|keepalive|inject|
+                                    early-close|race|lines]
   probe   (scapy) bad-flag SYN probes, see `probe -h`
   inject  (scapy, router netns) on-path RST injector keyed on a payload word
   delayline  (router netns) forwards one direction in userspace after a
@@ -169,12 +170,16 @@ def server(a):
                 # stream --size bytes in --chunk writes until done or reset
                 conns.pop(s, None)
                 s.settimeout(5)
+                if a.nodelay:
+                    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 sent = 0
                 try:
                     s.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\n"
                               b"Content-Length: %d\r\n\r\n" % a.size)
                     while sent < a.size:
                         n = min(a.chunk, a.size - sent)
+                        if a.chunk_gap:
+                            time.sleep(a.chunk_gap)  # each write its own flight
                         s.sendall(bytes((sent + i) & 0xff for i in range(n)))
                         sent += n
                     log("stream: all %d bytes written" % sent)
@@ -402,6 +407,70 @@ def client(a):
         s.close()
         time.sleep(a.pause)  # stay around while the late server data comes in
         return rc
+    if a.mode == "early-close":
+        # read the first segment of the response and close() at once, with
+        # nothing unread: FIN, while the rest of the response is in flight
+        s = connect(a.dst, a.port)
+        s.sendall(REQUEST)
+        s.settimeout(3)
+        first = s.recv(65536)
+        s.close()
+        log("early-close: closed after the first %d bytes" % len(first))
+        time.sleep(a.pause)  # the kernel answers the late segments meanwhile
+        return 0 if first.startswith(b"HTTP/1.0 200") else 1
+    if a.mode == "race":
+        # happy eyeballs / pre-connect: two non-blocking connects --gap
+        # apart; the first to complete is used, the other is closed while
+        # its SYN/ACK is still on the way (SYN-SENT close sends nothing, so
+        # the kernel resets the SYN/ACK when it arrives)
+        rc = 0
+        for i in range(a.rounds):
+            socks = []
+            for k in range(2):
+                s = socket.socket(fam(a.dst), socket.SOCK_STREAM)
+                s.setblocking(False)
+                s.connect_ex((a.dst, a.port))
+                socks.append(s)
+                if k == 0:
+                    time.sleep(a.gap)
+            _, wl, _ = select.select([], socks, [], 3)
+            if not wl:
+                log("race %d: no connection completed" % i)
+                return 1
+            winner = wl[0]
+            for s in socks:
+                if s is not winner:
+                    log("race %d: dropping the loser (port %d, %s)" % (
+                        i, s.getsockname()[1], "connected" if s in wl else "connecting"))
+                    s.close()
+            winner.setblocking(True)
+            winner.sendall(REQUEST)
+            resp = recv_all(winner)
+            winner.close()
+            log("race %d: winner port got %d bytes" % (i, len(resp)))
+            if not resp.startswith(b"HTTP/1.0 200"):
+                rc = 1
+            time.sleep(a.pause)
+        return rc
+    if a.mode == "lines":
+        # a line every --gap seconds until the server resets (or --count)
+        s = connect(a.dst, a.port)
+        s.settimeout(3)
+        touch(a.phase_file)
+        for i in range(a.count):
+            try:
+                s.sendall(b"line %d\n" % i)
+                d = s.recv(100)
+            except ConnectionResetError:
+                log("lines: reset after %d lines" % i)
+                s.close()
+                return 0
+            if not d:
+                log("lines: EOF after %d lines" % i)
+                return 1
+            time.sleep(a.gap)
+        log("lines: no reset after %d lines" % a.count)
+        return 1
     raise SystemExit("unknown mode")
 
 
@@ -574,6 +643,8 @@ def main():
     s.add_argument("--duration", type=float, default=30)
     s.add_argument("--size", type=int, default=200000, help="stream: response body bytes")
     s.add_argument("--chunk", type=int, default=4096, help="stream: bytes per write")
+    s.add_argument("--chunk-gap", type=float, default=0.0, help="stream: seconds between writes")
+    s.add_argument("--nodelay", action="store_true", help="stream: TCP_NODELAY")
     s.add_argument("--unread-bytes", type=int, default=1,
                    help="unread: close once this much waits in the receive queue")
     s.add_argument("--fin-how", help="replyfin: wr|rdwr|close, comma list, one per connection")
@@ -581,7 +652,8 @@ def main():
     c.add_argument("--dst", required=True)
     c.add_argument("--port", type=int, required=True)
     c.add_argument("--mode", choices=["http", "refused", "hold", "multi", "abort-read", "unread",
-                                      "data-after-fin", "fast-close", "keepalive", "inject"],
+                                      "data-after-fin", "fast-close", "keepalive", "inject",
+                                      "early-close", "race", "lines"],
                    default="http")
     c.add_argument("--phase-file")
     c.add_argument("--phase2-file")
@@ -602,6 +674,8 @@ def main():
     c.add_argument("--keepintvl", type=int, default=1)
     c.add_argument("--keepcnt", type=int, default=3)
     c.add_argument("--keyword", default="FORBIDDEN", help="inject: word in the request")
+    c.add_argument("--rounds", type=int, default=3, help="race: racing pairs")
+    c.add_argument("--count", type=int, default=20, help="lines: most lines to send")
     r = sub.add_parser("probe")
     r.add_argument("--dst", required=True)
     r.add_argument("--sport", type=int, default=41001)

@@ -20,7 +20,8 @@ TRUTH=$LAB_DIR/truth.py
 
 REAL_SCENARIOS=(clean-v4 closed-port-v4 closed-port-v6 firewall-reject firewall-reject-v6
     nmap-syn-scan nmap-connect-scan nmap-stealth-scan listen-overflow bad-syn bad-syn-rst no-socket
-    linger-abort unread-close data-after-fin fast-close keepalive-timeout injector injector-v6)
+    linger-abort unread-close data-after-fin fast-close keepalive-timeout injector injector-v6
+    kernel-inflight happy-eyeballs route-flap-ttls router-two-links)
 CRAFTED_SCENARIOS=(time-wait-rst time-wait-ack midstream tunnel-gre vlan
     icmp-quoted-rst icmp6-quoted-rst udp-only)
 
@@ -362,6 +363,110 @@ injector() { # NAME SERVER-ADDR CLIENT-ADDR ip|ip6
 }
 sc_injector() { injector injector "$SRV4" "$CLI4" ip; }
 sc_injector-v6() { injector injector-v6 "$SRV6" "$CLI6" ip6; }
+
+# ------------------------------------------------ false-positive controls
+# Real-stack counterparts of the crafted fp-* captures: ordinary kernel
+# resets that look suspicious to a naive rule (README "How sure is a verdict").
+
+# delay_start NAME SERVER-ADDR ip|ip6: the userspace delay line (20 ms)
+# carries the server's port-80 segments to the client; the router's kernel
+# no longer forwards them. delay_stop NAME ends it.
+delay_start() {
+    lab_bg "$NS_RTR" "$1" "$LAB_PY" "$PEER" delayline --in-iface "$IF_RTR_S" \
+        --out-iface "$IF_RTR_C" --src "$2" --sport 80 --dst-mac "$MAC_CLI" \
+        --src-mac "$MAC_RTR_C" --delay 0.020 --ready-file "$TMP/$1.dready" \
+        --stop-file "$TMP/$1.dstop" --duration 30
+    lab_wait_file "$TMP/$1.dready" 5 || return 1
+    lab_nft_chain "$NS_RTR" forward
+    lab_nft "$NS_RTR" add rule inet rdlab forward "$3" saddr "$2" tcp sport 80 drop
+}
+delay_stop() { touch "$TMP/$1.dstop"; lab_bg_wait "$1" 5; lab_nft_flush "$NS_RTR"; }
+
+# In-flight answers (issue item 1) and the control socket's IP ID (item 2).
+# The server streams its response in 300-byte writes 5 ms apart; the client
+# reads the first segment and close()s (FIN) while the rest is in flight
+# (20 ms delay line). The first late data segment kills the socket
+# (TCP_ABORT_ON_DATA), the rest meet no socket (NO_SOCKET): one bare RST per
+# segment, all with the same seq (the segments' common ACK), IP ID 0 from the
+# kernel's control socket while the connection's own packets count up from
+# a random start. The second connection runs with ip_no_pmtu_disc=1: no DF,
+# so the client's packets take their IDs from the per-destination counter.
+# Captured at the server's link, as in the arkime https2-301-get capture:
+# each RST arrives a round trip after the segment it answers, behind the
+# server's later segments, so the latest server segment is not the trigger.
+sc_kernel-inflight() {
+    srv_start web "$SRV4" 80 --mode stream --size 1500 --chunk 300 --chunk-gap 0.005 --nodelay
+    delay_start kif "$SRV4" ip || return 1
+    LAB_CAP_NS=$NS_SRV LAB_CAP_IF=$IF_SRV rec_begin kernel-inflight
+    cli_run --dst "$SRV4" --port 80 --mode early-close --pause 0.3
+    lab_cli sysctl -qw net.ipv4.ip_no_pmtu_disc=1
+    cli_run --dst "$SRV4" --port 80 --mode early-close --pause 0.3
+    rec_end
+    delay_stop kif
+    srv_stop web
+    peer_log web server
+}
+
+# Connection racing (item 5): three rounds of two connects 2 ms apart to the
+# same server port; the first to complete carries a GET, the other is closed
+# in SYN-SENT (nothing sent) and its SYN/ACK, 2 ms behind through the delay
+# line, meets no socket: the client kernel's bare RST, seq = its ACK.
+sc_happy-eyeballs() {
+    srv_start web "$SRV4" 80
+    delay_start he "$SRV4" ip || return 1
+    rec_begin happy-eyeballs
+    lab_bg "$NS_CLI" hecli "$LAB_PY" "$PEER" client --dst "$SRV4" --port 80 --mode race \
+        --rounds 3 --gap 0.002 --pause 0.3
+    lab_bg_wait hecli 15
+    rec_end
+    delay_stop he
+    srv_stop web
+    peer_log hecli client
+}
+
+# A sender with two TTLs of its own (item 4), the corelight-asyncrat form:
+# handshake over the short path (TTL 63 at the client), then a route change
+# sends the server's replies over a second router (TTL 62), then the route
+# changes back and at once the server aborts (SO_LINGER 0): its RST/ACK has
+# the handshake's TTL, not that of the replies just before it, and its IP ID
+# continues the connection's.
+sc_route-flap-ttls() {
+    rm -f "$TMP"/rf.*
+    lab_second_path_up || return 1
+    srv_start hold "$SRV4" 80 --mode hold --abort-file "$TMP/rf.abort"
+    rec_begin route-flap-ttls
+    lab_bg "$NS_CLI" rfcli "$LAB_PY" "$PEER" client --dst "$SRV4" --port 80 --mode lines \
+        --gap 0.2 --count 40 --phase-file "$TMP/rf.phase"
+    lab_wait_file "$TMP/rf.phase" 10
+    sleep 0.5
+    lab_srv ip route change default via "$RT2_S4"
+    sleep 1.0
+    lab_srv ip route change default via "$RTR_S4"
+    touch "$TMP/rf.abort"
+    lab_bg_wait rfcli 10
+    rec_end
+    srv_stop hold
+    peer_log rfcli client
+}
+
+# Copies (item 3): captured in the router on both links into one file
+# (tcpdump -i any): every packet twice, TTL one lower on the way out, same
+# IP ID. A GET, a refused connection to port 81 and a server abort.
+sc_router-two-links() {
+    rm -f "$TMP"/r2.*
+    srv_start hold "$SRV4" 80 --mode hold --abort-file "$TMP/r2.abort"
+    LAB_CAP_NS=$NS_RTR LAB_CAP_IF=any rec_begin router-two-links
+    cli_run --dst "$SRV4" --port 81 --mode refused
+    lab_bg "$NS_CLI" r2cli "$LAB_PY" "$PEER" client --dst "$SRV4" --port 80 --mode lines \
+        --gap 0.2 --count 40 --phase-file "$TMP/r2.phase"
+    lab_wait_file "$TMP/r2.phase" 10
+    sleep 0.5
+    touch "$TMP/r2.abort"
+    lab_bg_wait r2cli 10
+    rec_end
+    srv_stop hold
+    peer_log r2cli client
+}
 
 # Sourced (make-multipoint.sh reuses the helpers and scenarios above): stop here.
 if [[ ${BASH_SOURCE[0]} != "$0" ]]; then return 0; fi

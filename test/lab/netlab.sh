@@ -50,6 +50,7 @@ LAB_SNAPLEN=${LAB_SNAPLEN:-0}
 NS_CLI=${LAB_PREFIX}-cli
 NS_RTR=${LAB_PREFIX}-rtr
 NS_SRV=${LAB_PREFIX}-srv
+NS_RT2=${LAB_PREFIX}-rt2   # only while a scenario needs a second path (lab_second_path_up)
 IF_CLI=cli0      # in NS_CLI
 IF_RTR_C=rtr-c   # in NS_RTR, client side
 IF_RTR_S=rtr-s   # in NS_RTR, server side
@@ -204,6 +205,29 @@ lab_up() {
     lab_log "lab up: $NS_CLI <-> $NS_RTR <-> $NS_SRV"
 }
 
+# lab_second_path_up: a second, longer way from the server to the client
+# (server srv1 10.201.3.2 -> rt2 -> 10.201.4.1 router -> client), for route
+# changes: `lab_srv ip route change default via $RT2_S4` sends the server's
+# packets the long way (TTL 62 at the client), `via $RTR_S4` the short one.
+RT2_S4=10.201.3.1
+lab_second_path_up() {
+    ip netns add "$NS_RT2" || return 1
+    _lab_ns_base "$NS_RT2"
+    ip link add srv1 netns "$NS_SRV" type veth peer name r2-s netns "$NS_RT2" || return 1
+    ip link add r2-r netns "$NS_RT2" type veth peer name rtr-2 netns "$NS_RTR" || return 1
+    _lab_sysctl "$NS_RT2" net.ipv4.ip_forward=1
+    local ns ifc addr ns_if_addr
+    for ns_if_addr in "$NS_SRV srv1 10.201.3.2/24" "$NS_RT2 r2-s $RT2_S4/24" \
+                      "$NS_RT2 r2-r 10.201.4.2/24" "$NS_RTR rtr-2 10.201.4.1/24"; do
+        read -r ns ifc addr <<<"$ns_if_addr"
+        ip -n "$ns" addr add "$addr" dev "$ifc" || return 1
+        ip -n "$ns" link set "$ifc" up || return 1
+        _lab_offloads_off "$ns" "$ifc"
+    done
+    ip -n "$NS_RT2" route add 10.201.1.0/24 via 10.201.4.1 || return 1
+    lab_log "second path up: $NS_SRV srv1 -> $NS_RT2 -> $NS_RTR rtr-2"
+}
+
 # lab_bg NS NAME CMD...: start CMD in NS in the background, bounded by
 # `timeout` (LAB_BG_TIMEOUT, default 60 s); pid goes to _LAB_BG_PIDS and
 # $LAB_TMP/NAME.pid, output to $LAB_TMP/NAME.log.
@@ -255,13 +279,15 @@ lab_bg_stop_all() {
 }
 
 # lab_capture_start NAME [FILE]: tcpdump on the client veth, pcap format
+# (LAB_CAP_NS / LAB_CAP_IF choose another capture point, e.g. the router
+# namespace and `any`: both of its links into one file)
 lab_capture_start() {
     local name=$1 file=${2:-$LAB_OUT/$1.pcap}
     lab_tmp; local tmp=$LAB_TMP
     mkdir -p "$(dirname "$file")"
     rm -f "$file"
     : >"$tmp/tcpdump-$name.err"
-    ip netns exec "$NS_CLI" tcpdump -i "$IF_CLI" -s "${LAB_SNAPLEN:-0}" -U --immediate-mode -n -Z root \
+    ip netns exec "${LAB_CAP_NS:-$NS_CLI}" tcpdump -i "${LAB_CAP_IF:-$IF_CLI}" -s "${LAB_SNAPLEN:-0}" -U --immediate-mode -n -Z root \
         -w "$file" "$LAB_CAPTURE_FILTER" 2>"$tmp/tcpdump-$name.err" &
     _LAB_CAP_PID=$!
     _LAB_CAP_FILE=$file
@@ -414,7 +440,7 @@ lab_down() {
         wait "$pid" 2>/dev/null
     done
     _LAB_PCAPNG_PIDS=() _LAB_PCAPNG_FILES=() _LAB_PCAPNG_ERRS=()
-    for ns in "$NS_CLI" "$NS_RTR" "$NS_SRV"; do
+    for ns in "$NS_CLI" "$NS_RTR" "$NS_SRV" "$NS_RT2"; do
         if ip netns list 2>/dev/null | grep -qw "^$ns"; then
             # anything still running in our own namespaces was started by us
             for pid in $(ip netns pids "$ns" 2>/dev/null); do

@@ -403,6 +403,92 @@ def r_stealth(ctx):
         trig_note(ctx))
 
 
+def kernel_reason(ctx):
+    return ctx.kernel["reason"] if ctx.kernel else None
+
+
+def answered_segment(ctx):
+    """The peer segment a bare RST answers: of the peer's segments whose ACK
+    is the RST's seq and that its sender had not acknowledged yet (they were
+    in flight; seen at the far end they may precede its FIN), in order, the
+    k-th RST with that seq from this sender answers the k-th."""
+    r, conn = ctx.rst, ctx.conn_prior()
+    acked = [p.ack for p in conn if p.src == r.src and p.has(ACK)]
+    cands = [p for p in conn if p.src == r.dst and p.has(ACK) and p.ack == r.seq
+             and acked and ((p.seq - acked[-1]) & 0xffffffff) < 0x80000000]
+    earlier = [p for p in conn if p.src == r.src and p.has(RST) and p.seq == r.seq]
+    return cands[len(earlier)] if len(earlier) < len(cands) else None
+
+
+def r_kernel_inflight(ctx):
+    r, conn = ctx.rst, ctx.conn_prior()
+    seg = answered_segment(ctx)
+    fins = [p for p in conn if p.src == r.src and p.has(FIN)]
+    need(ctx.sender == "client" and not r.has(ACK) and seg is not None and fins
+         and kernel_reason(ctx) in (None, "TCP_ABORT_ON_DATA", "NO_SOCKET"), ctx,
+         "a client bare RST answering a server segment in flight when the client closed")
+    what = "answers frame %d %s (%d bytes)" % (seg.frame, flagstr(seg.flags), seg.len)
+    if seg.len:
+        return "data-after-close", ("client had closed (FIN frame %d); the server's data still "
+                                    "in flight is reset, one RST per segment, seq = its ACK: %s"
+                                    % (fins[0].frame, what))
+    return "no-socket", ("client socket already gone (it closed and reset); the server's "
+                         "segment in flight meets no socket: %s" % what)
+
+
+def r_happy_eyeballs(ctx):
+    r, t = ctx.rst, ctx.trigger
+    need(ctx.sender == "client" and not r.has(ACK) and t is not None
+         and t.flags & (SYN | ACK) == SYN | ACK and r.seq == t.ack
+         and kernel_reason(ctx) in (None, "NO_SOCKET"), ctx,
+         "a client bare RST (seq = its ACK) answering the losing connection's SYN/ACK")
+    return "no-socket", ("connection racing: the client closed this attempt in SYN-SENT once "
+                         "its sibling connected; the late SYN/ACK meets no socket: %s"
+                         % trig_note(ctx))
+
+
+def r_route_flap(ctx):
+    r, conn = ctx.rst, ctx.conn_prior()
+    srv = [p for p in conn if p.src == r.src]
+    synack = [p for p in srv if p.flags & (SYN | ACK) == SYN | ACK]
+    need(ctx.sender == "server" and r.has(ACK) and synack and srv
+         and r.ttl == synack[0].ttl and srv[-1].ttl != r.ttl
+         and r.seq == next_seq(conn, r.src), ctx,
+         "a server RST/ACK at its snd_nxt with the handshake's TTL, after replies with another")
+    return "abort", ("server SO_LINGER 0 close right after a route change back to the short "
+                     "path: TTL %d as its SYN/ACK (frame %d), its last reply (frame %d) had %d"
+                     % (r.ttl, synack[0].frame, srv[-1].frame, srv[-1].ttl))
+
+
+def copy_of(ctx):
+    """An earlier capture of the same packet on the router's other link."""
+    r = ctx.rst
+    for p in reversed(ctx.prior):
+        if (p.src, p.dst, p.flags, p.seq, p.ack, p.ipid) == (r.src, r.dst, r.flags, r.seq,
+                                                             r.ack, r.ipid) \
+                and p.ttl == r.ttl + 1 and 0 <= r.time - p.time < 0.01:
+            return p
+    return None
+
+
+def r_router_two_links(ctx):
+    r, t = ctx.rst, ctx.trigger
+    first = copy_of(ctx)
+    if first is not None:
+        cause, _ = r_router_two_links(Ctx(first, [p for p in ctx.prior if p.frame < first.frame],
+                                          ctx.sender, None, None))
+        return cause, "copy of frame %d seen on the router's other link (TTL one lower)" \
+            % first.frame
+    if r.src[1] == 81:
+        need(ctx.sender == "server" and r.has(ACK) and r.seq == 0, ctx,
+             "the closed port's RST/ACK")
+        return "port-closed", "port 81 closed, the server kernel refuses the SYN"
+    conn = ctx.conn_prior()
+    need(ctx.sender == "server" and r.has(ACK) and r.seq == next_seq(conn, r.src), ctx,
+         "the server's RST/ACK at its snd_nxt (SO_LINGER 0 close)")
+    return "abort", "server SO_LINGER 0 close of an idle line exchange"
+
+
 # scenario-wide checks beyond the per-RST rules: name -> fn(packets) -> error
 CHECKS = {"injector": chk_injector, "injector-v6": chk_injector}
 
@@ -415,6 +501,8 @@ RULES = {
     "firewall-reject": r_firewall, "firewall-reject-v6": r_firewall,
     "nmap-syn-scan": r_nmap("syn"), "nmap-connect-scan": r_nmap("connect"),
     "nmap-stealth-scan": r_stealth,
+    "kernel-inflight": r_kernel_inflight, "happy-eyeballs": r_happy_eyeballs,
+    "route-flap-ttls": r_route_flap, "router-two-links": r_router_two_links,
     "listen-overflow": r_overflow, "bad-syn": r_bad_syn, "bad-syn-rst": r_syn_rst_probe, "no-socket": r_no_socket,
     "time-wait-rst": r_tw_rst, "time-wait-ack": r_tw_ack, "midstream": r_midstream,
     "linger-abort": r_linger_abort, "unread-close": r_unread_close,

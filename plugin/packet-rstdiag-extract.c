@@ -145,7 +145,7 @@ static bool read_tcp(proto_tree *tree, field_info *flags_fi, int layer, rst_segm
         seg->window = win;      /* scaled, once the handshake told the scale */
     if (!read_uint(tree, F_TCP_LEN, layer, INT_MAX, &seg->len))
         seg->len = 0;
-    seg->hdr_len = (uint8_t)((tvb_get_guint8(h.tvb, h.start + 12) >> 4) * 4);
+    seg->hdr_len = (uint8_t)((tvb_get_uint8(h.tvb, h.start + 12) >> 4) * 4);
     *payload_start = h.start + seg->hdr_len;
     return true;
 }
@@ -164,16 +164,16 @@ static void read_ip(proto_tree *tree, int tcp_layer, rst_segment *seg)
     header h;
 
     if (v6 && (!v4 || v6->total_layer_num > v4->total_layer_num)) {
-        if (!header_behind(v6, 7, 40, &h) || (tvb_get_guint8(h.tvb, h.start) >> 4) != 6)
+        if (!header_behind(v6, 7, 40, &h) || (tvb_get_uint8(h.tvb, h.start) >> 4) != 6)
             return;
-        seg->ttl = tvb_get_guint8(h.tvb, h.start + 7);
+        seg->ttl = tvb_get_uint8(h.tvb, h.start + 7);
         seg->has_ttl = true;
         copy_addr(&h, 8, 6, &seg->src);
         copy_addr(&h, 24, 6, &seg->dst);
     } else if (v4) {
-        if (!header_behind(v4, 8, 20, &h) || (tvb_get_guint8(h.tvb, h.start) >> 4) != 4)
+        if (!header_behind(v4, 8, 20, &h) || (tvb_get_uint8(h.tvb, h.start) >> 4) != 4)
             return;
-        seg->ttl = tvb_get_guint8(h.tvb, h.start + 8);
+        seg->ttl = tvb_get_uint8(h.tvb, h.start + 8);
         seg->has_ttl = true;
         seg->ipid = tvb_get_ntohs(h.tvb, h.start + 4);
         seg->has_ipid = true;

@@ -65,6 +65,26 @@ bool rst_conv_restart_on_new_syn(rst_conv *conv, const rst_segment *seg)
     return true;
 }
 
+bool rst_conv_continues(const rst_conv *conv, const rst_segment *seg)
+{
+    const rst_flow *client, *server;
+    int dir;
+
+    if (conv->client < 0 || (seg->flags & RST_TCP_RST))
+        return false;
+    dir = rst_conv_direction(conv, seg);
+    client = &conv->flow[conv->client];
+    server = &conv->flow[!conv->client];
+    if (!(client->state & RST_FLOW_SYN))
+        return false;
+    if (is_plain_syn(seg->flags))
+        return dir == conv->client && seg->seq == client->syn_seq;
+    if ((seg->flags & (RST_TCP_SYN | RST_TCP_ACK)) != (RST_TCP_SYN | RST_TCP_ACK) ||
+        dir == conv->client || seg->ack != client->syn_seq + 1)
+        return false;
+    return !(server->state & RST_FLOW_SYNACK) || server->syn_seq == seg->seq;
+}
+
 /* Sequence space a segment occupies: payload plus one for SYN and for FIN. */
 static uint32_t seq_space(const rst_segment *seg)
 {

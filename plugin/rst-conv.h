@@ -107,6 +107,13 @@ void rst_conv_note_predecessor(rst_conv *conv, const rst_conv *prev);
  * summary and remember the old one.  Returns true when it did so. */
 bool rst_conv_restart_on_new_syn(rst_conv *conv, const rst_segment *seg);
 
+/* Does seg, the first segment of a new tcp.stream on conv's 4-tuple, carry on
+ * conv's connection attempt?  From 4.4 on, Wireshark starts a new stream at a
+ * SYN or SYN/ACK that follows a RST (an injected one, say) even when it is
+ * the same attempt: the client's SYN again with its ISN, or the server's
+ * SYN/ACK acknowledging that ISN. */
+bool rst_conv_continues(const rst_conv *conv, const rst_segment *seg);
+
 /* The answer a RST gives to a recent segment of its peer. */
 typedef enum {
     RST_ANSWER_NONE,

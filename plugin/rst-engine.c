@@ -41,7 +41,8 @@ typedef struct {
 } probe_entry;
 
 struct rst_engine {
-    GHashTable *convs;          /* tcp.stream -> rst_conv* */
+    GHashTable *convs;          /* tcp.stream -> rst_conv* (owned) */
+    GHashTable *aliases;        /* tcp.stream -> rst_conv* of an earlier stream it continues */
     GHashTable *tuples;         /* tuple_key* -> tuple_entry* */
     GHashTable *probes;         /* tuple_key* (client, server) -> probe_entry* */
     rst_hosts  *hosts;
@@ -89,6 +90,7 @@ rst_engine *rst_engine_new(const rst_prefs *prefs)
 
     e->prefs = prefs;
     e->convs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    e->aliases = g_hash_table_new(g_direct_hash, g_direct_equal);
     e->tuples = g_hash_table_new_full(tuple_hash, tuple_equal, NULL, g_free);
     e->probes = g_hash_table_new_full(tuple_hash, tuple_equal, NULL, g_free);
     e->hosts = rst_hosts_new();
@@ -100,6 +102,7 @@ void rst_engine_free(rst_engine *e)
 {
     if (!e)
         return;
+    g_hash_table_destroy(e->aliases);
     g_hash_table_destroy(e->convs);
     g_hash_table_destroy(e->tuples);
     g_hash_table_destroy(e->probes);
@@ -126,11 +129,27 @@ static void link_tuple(rst_engine *e, rst_conv *conv, const rst_segment *seg)
     entry->conv = conv;
 }
 
+/* The conversation a new tcp.stream continues, when Wireshark split one
+ * connection attempt in two (see rst_conv_continues); else NULL. */
+static rst_conv *continued_conv(rst_engine *e, const rst_segment *seg)
+{
+    tuple_key key;
+    const tuple_entry *entry;
+
+    make_tuple_key(seg, &key);
+    entry = g_hash_table_lookup(e->tuples, &key);
+    return entry && rst_conv_continues(entry->conv, seg) ? entry->conv : NULL;
+}
+
 static rst_conv *find_conv(rst_engine *e, const rst_segment *seg)
 {
     gpointer key = GUINT_TO_POINTER(seg->stream);
     rst_conv *conv = g_hash_table_lookup(e->convs, key);
 
+    if (!conv)
+        conv = g_hash_table_lookup(e->aliases, key);
+    if (!conv && (conv = continued_conv(e, seg)) != NULL)
+        g_hash_table_insert(e->aliases, key, conv);
     if (!conv) {
         conv = g_new(rst_conv, 1);
         rst_conv_init(conv, seg);

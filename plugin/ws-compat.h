@@ -1,7 +1,9 @@
 /* ws-compat.h
  * Every Wireshark version difference rstdiag depends on, in one place.
- * Built and tested here against 4.0; the 4.2/4.4/4.6 branches follow the
- * upstream headers as documented in ../shared/notes/wireshark-plugin-api.md.
+ * Built with -Werror and tested against 4.0 (Debian bookworm), 4.4 (trixie)
+ * and 4.6 (sid): every branch below is compiled by at least one of them.
+ * 4.2 has no Debian suite; where a change came with 4.2 the branch follows
+ * the upstream headers (../shared/notes/wireshark-plugin-api.md).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -9,10 +11,20 @@
 #define WS_COMPAT_H
 
 #include <ws_version.h>
+#include <epan/tvbuff.h>
+/* The interface macros below read wtap_rec members, which 4.4's
+ * epan/frame_data.h only forward-declares. */
+#include <wiretap/wtap.h>
 
 #define RST_WS_AT_LEAST(maj, min) \
     (WIRESHARK_VERSION_MAJOR > (maj) || \
      (WIRESHARK_VERSION_MAJOR == (maj) && WIRESHARK_VERSION_MINOR >= (min)))
+
+/* 4.4 deprecates the GLib-typed tvb getters (an error with -Werror);
+ * 4.0 has only those. */
+#if !RST_WS_AT_LEAST(4, 4)
+#define tvb_get_uint8(tvb, offset) tvb_get_guint8((tvb), (offset))
+#endif
 
 /* 4.2 turned field_info's embedded fvalue into a pointer. */
 #if RST_WS_AT_LEAST(4, 2)

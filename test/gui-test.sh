@@ -70,11 +70,13 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# The throw-away HOME: plugin, profile, capture, the probe, window geometry.
+# The throw-away HOME: profile, capture, the probe, window geometry; the
+# plugin in a plugin folder of its own (never an installed rstdiag.so).
 home=$tmp/home
-mkdir -p "$home/.local/lib/wireshark/plugins/$ver/epan" "$home/.config/wireshark/profiles" \
-         "$home/in" "$home/run" "$tmp/out"
-cp "$plugin" "$home/.local/lib/wireshark/plugins/$ver/epan/rstdiag.so"
+mkdir -p "$home/.config/wireshark/profiles" "$home/in" "$home/run" "$tmp/out"
+# shellcheck source=../tools/plugin-dir.sh
+. "$src/tools/plugin-dir.sh"
+rstdiag_plugin_dir "$home/plugins" "$plugin" tshark || fail "no plugin folder"
 cp -r "$profile" "$home/.config/wireshark/profiles/rstdiag"
 cp "$demo" "$home/in/"
 cp "$here/gui/probe.lua" "$home/probe.lua"
@@ -110,7 +112,7 @@ done
 [ -n "$display" ] || fail "Xvfb did not report a display within 10 s"
 
 (cd "$home" && exec timeout -k 5 100 "${runas[@]}" env -i \
-    HOME="$home" PATH=/usr/bin:/bin DISPLAY=":$display" QT_QPA_PLATFORM=xcb \
+    HOME="$home" WIRESHARK_PLUGIN_DIR="$home/plugins" PATH=/usr/bin:/bin DISPLAY=":$display" QT_QPA_PLATFORM=xcb \
     XDG_RUNTIME_DIR="$home/run" LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC \
     RSTDIAG_GUI_OUT="$tmp/out" RSTDIAG_GUI_FILTER="$filter" \
     wireshark -C rstdiag -o gui.update.enabled:FALSE -o capture.no_interface_load:TRUE \

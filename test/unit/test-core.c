@@ -1104,10 +1104,61 @@ static void test_too_early_needs_trusted_rtt(void)
     }
 }
 
+/* --- Wireshark versions ------------------------------------------------ */
+
+/* GFW 2023: SYN, three forged RST/ACKs, then the real SYN/ACK and data. From
+ * 4.4 on, Wireshark puts the SYN/ACK after the RSTs in a new tcp.stream
+ * (split); the verdicts must be those of the unsplit conversation. A later
+ * connection with a fresh ISN on the same 4-tuple stays a connection of its
+ * own. */
+static void play_gfw_2023(lab *l, bool split, rst_verdict *v)
+{
+    const rst_entry *rec;
+
+    lab_init(l);
+    l->server_ttl = 47;
+    play(l, C, SYN, 1000, 0, 0);
+    rec = play_ttl(l, S, RST | ACK, 0, 1001, 0, 65);
+    play_ttl(l, S, RST | ACK, 0, 1001, 0, 66);
+    if (split)
+        l->stream++;
+    play(l, S, SYN | ACK, 5000, 1001, 0);
+    play(l, C, ACK, 1001, 5001, 0);
+    play(l, C, PSH | ACK, 1001, 5001, 200);
+    play(l, S, PSH | ACK, 5001, 1201, 1000);
+    play(l, C, FIN | ACK, 1201, 6001, 0);
+    play(l, S, FIN | ACK, 6001, 1202, 0);
+    play(l, C, ACK, 1202, 6002, 0);
+    l->stream++;                    /* a new connection: a new ISN */
+    play(l, C, SYN, 90000, 0, 0);
+    play(l, S, SYN | ACK, 70000, 90001, 0);
+    play(l, S, PSH | ACK, 70001, 90001, 500);
+    diagnose(l, rec, true, v);
+}
+
+static void test_stream_split_after_rst(void)
+{
+    lab whole, split;
+    rst_verdict a, b;
+
+    play_gfw_2023(&whole, false, &a);
+    play_gfw_2023(&split, true, &b);
+    assert_cause(&a, RST_CAUSE_INJECTED);
+    assert_cause(&b, RST_CAUSE_INJECTED);
+    g_assert_true(rst_ev_has(b.evidence, RST_EV_DATA_AFTER_RST));
+    g_assert_cmpuint(a.data_after, ==, 2);      /* the data and the FIN */
+    g_assert_cmpuint(b.data_after, ==, a.data_after);
+    g_assert_cmpuint(b.injection_signs, ==, a.injection_signs);
+    g_assert_true(memcmp(&a.evidence, &b.evidence, sizeof(a.evidence)) == 0);
+    lab_free(&whole);
+    lab_free(&split);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/seq/wrap", test_seq_wrap);
+    g_test_add_func("/versions/stream-split-after-rst", test_stream_split_after_rst);
     g_test_add_func("/hosts/baseline", test_host_baseline);
     g_test_add_func("/handshake/port-closed", test_port_closed);
     g_test_add_func("/handshake/firewall-reject", test_firewall_reject);

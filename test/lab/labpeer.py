@@ -7,10 +7,10 @@ with the driving shell script through files: it writes --ready-file /
 --phase-file when it reaches a point and waits for --go-file before going on.
 
   server  --addr A --port P [--port P2]
-          [--mode http|hold|noaccept|stream|unread|replyfin]
+          [--mode http|hold|noaccept|stream|unread|replyfin|tls]
   client  --dst A --port P  [--mode http|refused|hold|multi|abort-read|unread|
                                     data-after-fin|fast-close|keepalive|inject|
-                                    early-close|race|lines]
+                                    early-close|race|lines|tls]
   probe   (scapy) bad-flag SYN probes, see `probe -h`
   inject  (scapy, router netns) on-path RST injector keyed on a payload word
   delayline  (router netns) forwards one direction in userspace after a
@@ -84,6 +84,7 @@ def inq(s):
 # ---------------------------------------------------------------- server
 def server(a):
     end = time.monotonic() + a.duration
+    tls_ctx = tls_context(a) if a.mode == "tls" else None
     listeners = []
     for port in a.port:
         ls = socket.socket(fam(a.addr), socket.SOCK_STREAM)
@@ -132,6 +133,9 @@ def server(a):
                 log("accepted", peer)
                 if a.mode == "unread":
                     unread[c] = None  # never read
+                    continue
+                if a.mode == "tls":
+                    tls_serve(tls_ctx, c)
                     continue
                 conns[c] = bytearray()
                 if a.mode == "hold":
@@ -208,6 +212,31 @@ def server(a):
         s.close()
     log("server done")
     return 0
+
+
+def tls_context(a):
+    """The server's TLS context, made before it listens (loading it takes
+    tens of ms, long enough to lose a race with an injector)."""
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(a.cert, a.key)
+    return ctx
+
+
+def tls_serve(ctx, c):
+    """TLS handshake and one HTTP exchange on c, blocking (one client at a
+    time); logs how it ended (the client may reset it half-way)."""
+    import ssl
+    c.settimeout(3)
+    try:
+        t = ctx.wrap_socket(c, server_side=True)
+        req = t.recv(4096)
+        t.sendall(RESPONSE)
+        log("tls: served", len(req), "bytes of request")
+        t.close()
+    except (OSError, ssl.SSLError) as e:
+        log("tls: handshake or exchange ended:", e)
+        c.close()
 
 
 # ---------------------------------------------------------------- client
@@ -407,6 +436,29 @@ def client(a):
         s.close()
         time.sleep(a.pause)  # stay around while the late server data comes in
         return rc
+    if a.mode == "tls":
+        # a TLS ClientHello carrying --sni; an injected reset is expected
+        import ssl
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        s = connect(a.dst, a.port)
+        t0 = time.monotonic()
+        try:
+            t = ctx.wrap_socket(s, server_hostname=a.sni)
+            t.sendall(REQUEST)
+            log("tls: no reset, got", len(t.recv(4096)), "bytes")
+            rc = 1
+        except ConnectionResetError:
+            log("tls: connection reset %.1f ms after the ClientHello"
+                % ((time.monotonic() - t0) * 1000))
+            rc = 0
+        except (OSError, ssl.SSLError) as e:
+            log("tls: failed otherwise:", e)
+            rc = 1
+        s.close()
+        time.sleep(a.pause)  # stay around while the late server handshake comes in
+        return rc
     if a.mode == "early-close":
         # read the first segment of the response and close() at once, with
         # nothing unread: FIN, while the rest of the response is in flight
@@ -534,10 +586,14 @@ def inject(a):
         if TCP not in p or L3 not in p:
             return
         tcp = p[TCP]
-        data = bytes(tcp.payload)
-        if kw not in data or tcp.sport in fired:
+        # the frame's own bytes: scapy may dissect (and rebuild) the payload
+        # as some protocol, TLS on 443 say
+        if kw not in bytes(p.original) or tcp.sport in fired:
             return
         fired.add(tcp.sport)
+        ip_layer = p[L3]
+        l3_payload = ip_layer.plen if v6 else ip_layer.len - 4 * ip_layer.ihl
+        data = bytes(l3_payload - 4 * tcp.dataofs)   # only its length counts
         cli_next = (tcp.seq + len(data)) & 0xffffffff
         srv_next = tcp.ack
         first = None
@@ -562,7 +618,15 @@ def inject(a):
 
     flt = "%s and tcp and src host %s and dst host %s and dst port %d" % (
         "ip6" if v6 else "ip", a.client, a.server, a.port)
-    sn = AsyncSniffer(iface=a.sniff_iface, filter=flt, prn=on_pkt, store=False,
+    def on_pkt_logged(p):
+        try:
+            on_pkt(p)
+        except Exception as e:  # a sniffer thread dies silently otherwise
+            import traceback
+            log("inject: %r\n%s" % (e, traceback.format_exc()))
+            raise
+
+    sn = AsyncSniffer(iface=a.sniff_iface, filter=flt, prn=on_pkt_logged, store=False,
                       started_callback=lambda: touch(a.ready_file))
     sn.start()
     end = time.monotonic() + a.duration
@@ -632,7 +696,8 @@ def main():
     s = sub.add_parser("server")
     s.add_argument("--addr", required=True)
     s.add_argument("--port", type=int, action="append", required=True)
-    s.add_argument("--mode", choices=["http", "hold", "noaccept", "stream", "unread", "replyfin"],
+    s.add_argument("--mode", choices=["http", "hold", "noaccept", "stream", "unread", "replyfin",
+                                      "tls"],
                    default="http")
     s.add_argument("--backlog", type=int, default=16)
     s.add_argument("--ready-file")
@@ -647,13 +712,15 @@ def main():
     s.add_argument("--nodelay", action="store_true", help="stream: TCP_NODELAY")
     s.add_argument("--unread-bytes", type=int, default=1,
                    help="unread: close once this much waits in the receive queue")
+    s.add_argument("--cert", help="tls: certificate (PEM)")
+    s.add_argument("--key", help="tls: private key (PEM)")
     s.add_argument("--fin-how", help="replyfin: wr|rdwr|close, comma list, one per connection")
     c = sub.add_parser("client")
     c.add_argument("--dst", required=True)
     c.add_argument("--port", type=int, required=True)
     c.add_argument("--mode", choices=["http", "refused", "hold", "multi", "abort-read", "unread",
                                       "data-after-fin", "fast-close", "keepalive", "inject",
-                                      "early-close", "race", "lines"],
+                                      "early-close", "race", "lines", "tls"],
                    default="http")
     c.add_argument("--phase-file")
     c.add_argument("--phase2-file")
@@ -674,6 +741,7 @@ def main():
     c.add_argument("--keepintvl", type=int, default=1)
     c.add_argument("--keepcnt", type=int, default=3)
     c.add_argument("--keyword", default="FORBIDDEN", help="inject: word in the request")
+    c.add_argument("--sni", default="blocked.example", help="tls: server name in the ClientHello")
     c.add_argument("--rounds", type=int, default=3, help="race: racing pairs")
     c.add_argument("--count", type=int, default=20, help="lines: most lines to send")
     r = sub.add_parser("probe")

@@ -21,7 +21,7 @@ TRUTH=$LAB_DIR/truth.py
 REAL_SCENARIOS=(clean-v4 closed-port-v4 closed-port-v6 firewall-reject firewall-reject-v6
     nmap-syn-scan nmap-connect-scan nmap-stealth-scan listen-overflow bad-syn bad-syn-rst no-socket
     linger-abort unread-close data-after-fin fast-close keepalive-timeout injector injector-v6
-    kernel-inflight happy-eyeballs route-flap-ttls router-two-links)
+    kernel-inflight happy-eyeballs route-flap-ttls router-two-links injector-tls)
 CRAFTED_SCENARIOS=(time-wait-rst time-wait-ack midstream tunnel-gre vlan
     icmp-quoted-rst icmp6-quoted-rst udp-only)
 
@@ -362,6 +362,47 @@ injector() { # NAME SERVER-ADDR CLIENT-ADDR ip|ip6
     peer_log web server
 }
 sc_injector() { injector injector "$SRV4" "$CLI4" ip; }
+
+# The same injector keyed on the server name of a real TLS 1.3 ClientHello
+# (python ssl, SNI blocked.example) to port 443: one forged RST/ACK to the
+# client (seq = the server's next), one to the server 100 ms later (after the
+# python server has answered the ClientHello). The server's real
+# ServerHello flight, 20 ms behind through the delay line, arrives after the
+# RST and meets the client kernel's resets (no socket).
+sc_injector-tls() {
+    rm -f "$TMP"/tls.* "$TMP"/tlsinj.*
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/tls.key" -out "$TMP/tls.crt" \
+        -days 2 -subj /CN=blocked.example >/dev/null 2>&1 || return 1
+    srv_start tls "$SRV4" 443 --mode tls --cert "$TMP/tls.crt" --key "$TMP/tls.key"
+    lab_bg "$NS_RTR" delay "$LAB_PY" "$PEER" delayline --in-iface "$IF_RTR_S" \
+        --out-iface "$IF_RTR_C" --src "$SRV4" --sport 443 --dst-mac "$MAC_CLI" \
+        --src-mac "$MAC_RTR_C" --delay 0.020 --ready-file "$TMP/tlsinj.dready" \
+        --stop-file "$TMP/tlsinj.stop" --duration 30
+    lab_wait_file "$TMP/tlsinj.dready" 5 || return 1
+    lab_nft_chain "$NS_RTR" forward
+    lab_nft "$NS_RTR" add rule inet rdlab forward ip saddr "$SRV4" tcp sport 443 drop
+    lab_bg "$NS_RTR" inj "$LAB_PY" "$PEER" inject --sniff-iface "$IF_RTR_C" \
+        --cli-iface "$IF_RTR_C" --srv-iface "$IF_RTR_S" --client "$CLI4" --server "$SRV4" \
+        --port 443 --keyword blocked.example --offsets 0 --cli-mac "$MAC_CLI" \
+        --rtr-c-mac "$MAC_RTR_C" --srv-mac "$MAC_SRV" --rtr-s-mac "$MAC_RTR_S" \
+        --srv-rst-delay 0.100 --log "$TMP/tlsinj.events" \
+        --ready-file "$TMP/tlsinj.ready" --stop-file "$TMP/tlsinj.stop" --duration 30
+    lab_wait_file "$TMP/tlsinj.ready" 20 || return 1
+    sleep 0.2
+    rec_begin injector-tls
+    lab_bg "$NS_CLI" tlscli "$LAB_PY" "$PEER" client --dst "$SRV4" --port 443 --mode tls \
+        --sni blocked.example --pause 0.3
+    lab_bg_wait tlscli 10
+    rec_end
+    touch "$TMP/tlsinj.stop"
+    lab_bg_wait inj 5
+    lab_bg_wait delay 5
+    lab_nft_flush "$NS_RTR"
+    srv_stop tls
+    sed 's/^/  injector: /' "$TMP/tlsinj.events" >&2
+    peer_log tlscli client
+    peer_log tls server
+}
 sc_injector-v6() { injector injector-v6 "$SRV6" "$CLI6" ip6; }
 
 # ------------------------------------------------ false-positive controls

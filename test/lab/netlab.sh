@@ -55,12 +55,16 @@ IF_CLI=cli0      # in NS_CLI
 IF_RTR_C=rtr-c   # in NS_RTR, client side
 IF_RTR_S=rtr-s   # in NS_RTR, server side
 IF_SRV=srv0      # in NS_SRV
-CLI4=10.201.1.2;  RTR_C4=10.201.1.1;  RTR_S4=10.201.2.1;  SRV4=10.201.2.2
-CLI6=fd00:201:1::2; RTR_C6=fd00:201:1::1; RTR_S6=fd00:201:2::1; SRV6=fd00:201:2::2
-MAC_CLI=02:00:0a:c9:01:02
-MAC_RTR_C=02:00:0a:c9:01:01
-MAC_RTR_S=02:00:0a:c9:02:01
-MAC_SRV=02:00:0a:c9:02:02
+# LAB_NET (201) is the second octet of every address: another value gives a
+# variant of the same lab with other addresses (./rstdiag lab regenerate).
+LAB_NET=${LAB_NET:-201}
+_LAB_NET_HEX=$(printf '%02x' "$LAB_NET")
+CLI4=10.$LAB_NET.1.2;  RTR_C4=10.$LAB_NET.1.1;  RTR_S4=10.$LAB_NET.2.1;  SRV4=10.$LAB_NET.2.2
+CLI6=fd00:$LAB_NET:1::2; RTR_C6=fd00:$LAB_NET:1::1; RTR_S6=fd00:$LAB_NET:2::1; SRV6=fd00:$LAB_NET:2::2
+MAC_CLI=02:00:0a:$_LAB_NET_HEX:01:02
+MAC_RTR_C=02:00:0a:$_LAB_NET_HEX:01:01
+MAC_RTR_S=02:00:0a:$_LAB_NET_HEX:02:01
+MAC_SRV=02:00:0a:$_LAB_NET_HEX:02:02
 
 _LAB_BG_PIDS=()
 _LAB_CAP_PID=
@@ -209,7 +213,7 @@ lab_up() {
 # (server srv1 10.201.3.2 -> rt2 -> 10.201.4.1 router -> client), for route
 # changes: `lab_srv ip route change default via $RT2_S4` sends the server's
 # packets the long way (TTL 62 at the client), `via $RTR_S4` the short one.
-RT2_S4=10.201.3.1
+RT2_S4=10.$LAB_NET.3.1
 lab_second_path_up() {
     ip netns add "$NS_RT2" || return 1
     _lab_ns_base "$NS_RT2"
@@ -217,14 +221,14 @@ lab_second_path_up() {
     ip link add r2-r netns "$NS_RT2" type veth peer name rtr-2 netns "$NS_RTR" || return 1
     _lab_sysctl "$NS_RT2" net.ipv4.ip_forward=1
     local ns ifc addr ns_if_addr
-    for ns_if_addr in "$NS_SRV srv1 10.201.3.2/24" "$NS_RT2 r2-s $RT2_S4/24" \
-                      "$NS_RT2 r2-r 10.201.4.2/24" "$NS_RTR rtr-2 10.201.4.1/24"; do
+    for ns_if_addr in "$NS_SRV srv1 10.$LAB_NET.3.2/24" "$NS_RT2 r2-s $RT2_S4/24" \
+                      "$NS_RT2 r2-r 10.$LAB_NET.4.2/24" "$NS_RTR rtr-2 10.$LAB_NET.4.1/24"; do
         read -r ns ifc addr <<<"$ns_if_addr"
         ip -n "$ns" addr add "$addr" dev "$ifc" || return 1
         ip -n "$ns" link set "$ifc" up || return 1
         _lab_offloads_off "$ns" "$ifc"
     done
-    ip -n "$NS_RT2" route add 10.201.1.0/24 via 10.201.4.1 || return 1
+    ip -n "$NS_RT2" route add "10.$LAB_NET.1.0/24" via "10.$LAB_NET.4.1" || return 1
     lab_log "second path up: $NS_SRV srv1 -> $NS_RT2 -> $NS_RTR rtr-2"
 }
 
@@ -412,7 +416,7 @@ trace_stop() {
         printf '# tcp:tcp_send_reset events of the lab addresses; trace_clock=%s; tai_minus_realtime=%s\n' \
             "$(sed -n 's/.*\[\(.*\)\].*/\1/p' "$_LAB_TRACE_DIR/trace_clock")" \
             "$("$LAB_PY" -c 'import time; print("%.6f" % (time.clock_gettime(time.CLOCK_TAI) - time.time()))')"
-        grep -E 'tcp_send_reset:.*(10\.201\.|fd00:201:)' "$_LAB_TRACE_DIR/trace" || true
+        grep -E "tcp_send_reset:.*(10\.$LAB_NET\.|fd00:$LAB_NET:)" "$_LAB_TRACE_DIR/trace" || true
     } >"$_LAB_TRACE_OUT"
     : >"$_LAB_TRACE_DIR/trace"
     _LAB_TRACE_OUT=

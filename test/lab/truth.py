@@ -381,10 +381,12 @@ def r_injector(ctx):
 def chk_injector(pkts):
     """The race the injector scenario is built for: forged RSTs toward the
     client, then the real server's reply (late data from the server)."""
-    srv_ttl = {p.ttl for p in pkts if p.has(SYN) and p.has(ACK)}
+    synacks = [p for p in pkts if p.has(SYN) and p.has(ACK)]
+    srv_ttl = {p.ttl for p in synacks}
+    port = synacks[0].src[1] if synacks else 80
     forged = [p for p in pkts if p.has(RST) and p.ttl not in srv_ttl
-              and p.src[1] == 80]
-    late = [p for p in pkts if p.src[1] == 80 and p.len and forged
+              and p.src[1] == port]
+    late = [p for p in pkts if p.src[1] == port and p.len and forged
             and p.frame > forged[0].frame]
     if not forged:
         return "no forged RST toward the client"
@@ -490,7 +492,7 @@ def r_router_two_links(ctx):
 
 
 # scenario-wide checks beyond the per-RST rules: name -> fn(packets) -> error
-CHECKS = {"injector": chk_injector, "injector-v6": chk_injector}
+CHECKS = {"injector": chk_injector, "injector-v6": chk_injector, "injector-tls": chk_injector}
 
 
 RULES = {
@@ -508,6 +510,7 @@ RULES = {
     "linger-abort": r_linger_abort, "unread-close": r_unread_close,
     "data-after-fin": r_data_after_fin, "fast-close": r_fast_close,
     "keepalive-timeout": r_keepalive, "injector": r_injector, "injector-v6": r_injector,
+    "injector-tls": r_injector,
 }
 
 

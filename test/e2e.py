@@ -403,12 +403,14 @@ def cmd_edge(plugin):
 
 def cmd_fuzz(plugin, captures):
     """Wireshark's fuzz-test recipe in small: mutated and truncated copies of
-    every capture, each dissected in both modes with strict wmem checks."""
+    every capture, each dissected in both modes with strict wmem checks (as
+    many tshark runs at once as there are processors)."""
+    from concurrent.futures import ThreadPoolExecutor
     env_note = {"WIRESHARK_DEBUG_WMEM_OVERRIDE": "strict", "WIRESHARK_ABORT_ON_DISSECTOR_BUG": "1"}
     os.environ.update(env_note)
-    runs = 0
     with tempfile.TemporaryDirectory() as tmp:
         os.chmod(tmp, 0o755)
+        jobs = []
         for capture in captures:
             base = os.path.splitext(os.path.basename(capture))[0]
             variants = []
@@ -424,13 +426,21 @@ def cmd_fuzz(plugin, captures):
                 variants.append(out)
             for v in variants:
                 os.chmod(v, 0o644)
-                for mode in ([], ["-2"]):
-                    proc = tshark(plugin, *mode, "-r", v, "-V", check=False)
-                    runs += 1
-                    if proc.returncode not in (0, 2) or "rstdiag" in proc.stderr:
-                        raise Failure(f"tshark {' '.join(mode)} -V on {v} (from {capture}) "
-                                      f"exited {proc.returncode}: {proc.stderr[-1500:]}")
-    print(f"{runs} fuzzed dissections without a crash")
+                jobs += [(capture, v, mode) for mode in ([], ["-2"])]
+
+        def dissect(job):
+            capture, v, mode = job
+            proc = tshark(plugin, *mode, "-r", v, "-V", check=False)
+            if proc.returncode not in (0, 2) or "rstdiag" in proc.stderr:
+                return (f"tshark {' '.join(mode)} -V on {v} (from {capture}) "
+                        f"exited {proc.returncode}: {proc.stderr[-1500:]}")
+            return None
+
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            failures = [f for f in pool.map(dissect, jobs) if f]
+    if failures:
+        raise Failure(failures[0] + (f"\n(and {len(failures) - 1} more)" if len(failures) > 1 else ""))
+    print(f"{len(jobs)} fuzzed dissections without a crash")
 
 
 SIDE_TAGS = {"absent-at-sender-side", "seen-at-sender-side"}

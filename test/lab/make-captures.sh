@@ -317,6 +317,45 @@ sc_keepalive-timeout() {
     peer_log kacli client
 }
 
+# delay_start NAME SERVER-ADDR ip|ip6 [PORT]: the userspace delay line (20 ms)
+# carries the server's PORT (80) segments to the client; the router's kernel
+# no longer forwards them. delay_stop NAME ends it.
+delay_start() {
+    local port=${4:-80}
+    lab_bg "$NS_RTR" "$1" "$LAB_PY" "$PEER" delayline --in-iface "$IF_RTR_S" \
+        --out-iface "$IF_RTR_C" --src "$2" --sport "$port" --dst-mac "$MAC_CLI" \
+        --src-mac "$MAC_RTR_C" --delay 0.020 --ready-file "$TMP/$1.dready" \
+        --stop-file "$TMP/$1.dstop" --duration 30
+    lab_wait_file "$TMP/$1.dready" 5 || return 1
+    lab_nft_chain "$NS_RTR" forward
+    lab_nft "$NS_RTR" add rule inet rdlab forward "$3" saddr "$2" tcp sport "$port" drop
+}
+delay_stop() { touch "$TMP/$1.dstop"; lab_bg_wait "$1" 5; lab_nft_flush "$NS_RTR"; }
+
+# injector_start NAME SERVER CLIENT ip|ip6 PORT KEYWORD OFFSETS SRV-RST-DELAY:
+# the delay line for the server's PORT, and the scapy injector in the router
+# keyed on KEYWORD: RST/ACKs to the client at the server's next seq + each of
+# OFFSETS, one to the server SRV-RST-DELAY s later. injector_stop NAME ends both.
+injector_start() {
+    local name=$1 srv=$2 cli=$3 fam=$4 port=$5 keyword=$6 offsets=$7 srv_delay=$8
+    delay_start "$name-delay" "$srv" "$fam" "$port" || return 1
+    lab_bg "$NS_RTR" "$name" "$LAB_PY" "$PEER" inject --sniff-iface "$IF_RTR_C" \
+        --cli-iface "$IF_RTR_C" --srv-iface "$IF_RTR_S" --client "$cli" --server "$srv" \
+        --port "$port" --keyword "$keyword" --offsets "$offsets" --cli-mac "$MAC_CLI" \
+        --rtr-c-mac "$MAC_RTR_C" --srv-mac "$MAC_SRV" --rtr-s-mac "$MAC_RTR_S" \
+        --srv-rst-delay "$srv_delay" --log "$TMP/$name.events" \
+        --ready-file "$TMP/$name.ready" --stop-file "$TMP/$name.stop" --duration 30
+    lab_wait_file "$TMP/$name.ready" 20 || return 1
+    sleep 0.2
+}
+injector_stop() {
+    touch "$TMP/$1.stop"
+    lab_bg_wait "$1" 5
+    delay_stop "$1-delay"
+    sed 's/^/  injector: /' "$TMP/$1.events" >&2
+    peer_log "$1-delay" router
+}
+
 # On-path injector in the router (scapy): sniffs the forwarded client->server
 # segments on the router's client-side veth; on the keyword it sends three
 # RST/ACKs to the client in the server's name (seq = server's next seq +0,
@@ -329,36 +368,17 @@ sc_keepalive-timeout() {
 # arrives after them.
 injector() { # NAME SERVER-ADDR CLIENT-ADDR ip|ip6
     local name=$1 srv=$2 cli=$3 fam=$4
-    rm -f "$TMP"/inj.*
+    rm -f "$TMP"/inj.* "$TMP"/inj-delay.*
     srv_start web "$srv" 80
-    lab_bg "$NS_RTR" delay "$LAB_PY" "$PEER" delayline --in-iface "$IF_RTR_S" \
-        --out-iface "$IF_RTR_C" --src "$srv" --sport 80 --dst-mac "$MAC_CLI" \
-        --src-mac "$MAC_RTR_C" --delay 0.020 --ready-file "$TMP/inj.dready" \
-        --stop-file "$TMP/inj.stop" --duration 30
-    lab_wait_file "$TMP/inj.dready" 5 || return 1
-    lab_nft_chain "$NS_RTR" forward
-    lab_nft "$NS_RTR" add rule inet rdlab forward "$fam" saddr "$srv" tcp sport 80 drop
-    lab_bg "$NS_RTR" inj "$LAB_PY" "$PEER" inject --sniff-iface "$IF_RTR_C" \
-        --cli-iface "$IF_RTR_C" --srv-iface "$IF_RTR_S" --client "$cli" --server "$srv" \
-        --port 80 --keyword FORBIDDEN --cli-mac "$MAC_CLI" --rtr-c-mac "$MAC_RTR_C" \
-        --srv-mac "$MAC_SRV" --rtr-s-mac "$MAC_RTR_S" --srv-rst-delay 0.010 \
-        --log "$TMP/inj.events" \
-        --ready-file "$TMP/inj.ready" --stop-file "$TMP/inj.stop" --duration 30
-    lab_wait_file "$TMP/inj.ready" 20 || return 1
-    sleep 0.2
+    injector_start inj "$srv" "$cli" "$fam" 80 FORBIDDEN 0,1460,4380 0.010 || return 1
     rec_begin "$name"
     lab_bg "$NS_CLI" injcli "$LAB_PY" "$PEER" client --dst "$srv" --port 80 --mode inject \
         --keyword FORBIDDEN --pause 0.3
     lab_bg_wait injcli 10
     rec_end
-    touch "$TMP/inj.stop"
-    lab_bg_wait inj 5
-    lab_bg_wait delay 5
-    lab_nft_flush "$NS_RTR"
+    injector_stop inj
     srv_stop web
-    sed 's/^/  injector: /' "$TMP/inj.events" >&2
     peer_log injcli client
-    peer_log delay router
     peer_log web server
 }
 sc_injector() { injector injector "$SRV4" "$CLI4" ip; }
@@ -370,36 +390,18 @@ sc_injector() { injector injector "$SRV4" "$CLI4" ip; }
 # ServerHello flight, 20 ms behind through the delay line, arrives after the
 # RST and meets the client kernel's resets (no socket).
 sc_injector-tls() {
-    rm -f "$TMP"/tls.* "$TMP"/tlsinj.*
+    rm -f "$TMP"/tls.* "$TMP"/tlsinj.* "$TMP"/tlsinj-delay.*
     openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/tls.key" -out "$TMP/tls.crt" \
         -days 2 -subj /CN=blocked.example >/dev/null 2>&1 || return 1
     srv_start tls "$SRV4" 443 --mode tls --cert "$TMP/tls.crt" --key "$TMP/tls.key"
-    lab_bg "$NS_RTR" delay "$LAB_PY" "$PEER" delayline --in-iface "$IF_RTR_S" \
-        --out-iface "$IF_RTR_C" --src "$SRV4" --sport 443 --dst-mac "$MAC_CLI" \
-        --src-mac "$MAC_RTR_C" --delay 0.020 --ready-file "$TMP/tlsinj.dready" \
-        --stop-file "$TMP/tlsinj.stop" --duration 30
-    lab_wait_file "$TMP/tlsinj.dready" 5 || return 1
-    lab_nft_chain "$NS_RTR" forward
-    lab_nft "$NS_RTR" add rule inet rdlab forward ip saddr "$SRV4" tcp sport 443 drop
-    lab_bg "$NS_RTR" inj "$LAB_PY" "$PEER" inject --sniff-iface "$IF_RTR_C" \
-        --cli-iface "$IF_RTR_C" --srv-iface "$IF_RTR_S" --client "$CLI4" --server "$SRV4" \
-        --port 443 --keyword blocked.example --offsets 0 --cli-mac "$MAC_CLI" \
-        --rtr-c-mac "$MAC_RTR_C" --srv-mac "$MAC_SRV" --rtr-s-mac "$MAC_RTR_S" \
-        --srv-rst-delay 0.100 --log "$TMP/tlsinj.events" \
-        --ready-file "$TMP/tlsinj.ready" --stop-file "$TMP/tlsinj.stop" --duration 30
-    lab_wait_file "$TMP/tlsinj.ready" 20 || return 1
-    sleep 0.2
+    injector_start tlsinj "$SRV4" "$CLI4" ip 443 blocked.example 0 0.100 || return 1
     rec_begin injector-tls
     lab_bg "$NS_CLI" tlscli "$LAB_PY" "$PEER" client --dst "$SRV4" --port 443 --mode tls \
         --sni blocked.example --pause 0.3
     lab_bg_wait tlscli 10
     rec_end
-    touch "$TMP/tlsinj.stop"
-    lab_bg_wait inj 5
-    lab_bg_wait delay 5
-    lab_nft_flush "$NS_RTR"
+    injector_stop tlsinj
     srv_stop tls
-    sed 's/^/  injector: /' "$TMP/tlsinj.events" >&2
     peer_log tlscli client
     peer_log tls server
 }
@@ -408,20 +410,6 @@ sc_injector-v6() { injector injector-v6 "$SRV6" "$CLI6" ip6; }
 # ------------------------------------------------ false-positive controls
 # Real-stack counterparts of the crafted fp-* captures: ordinary kernel
 # resets that look suspicious to a naive rule (README "How sure is a verdict").
-
-# delay_start NAME SERVER-ADDR ip|ip6: the userspace delay line (20 ms)
-# carries the server's port-80 segments to the client; the router's kernel
-# no longer forwards them. delay_stop NAME ends it.
-delay_start() {
-    lab_bg "$NS_RTR" "$1" "$LAB_PY" "$PEER" delayline --in-iface "$IF_RTR_S" \
-        --out-iface "$IF_RTR_C" --src "$2" --sport 80 --dst-mac "$MAC_CLI" \
-        --src-mac "$MAC_RTR_C" --delay 0.020 --ready-file "$TMP/$1.dready" \
-        --stop-file "$TMP/$1.dstop" --duration 30
-    lab_wait_file "$TMP/$1.dready" 5 || return 1
-    lab_nft_chain "$NS_RTR" forward
-    lab_nft "$NS_RTR" add rule inet rdlab forward "$3" saddr "$2" tcp sport 80 drop
-}
-delay_stop() { touch "$TMP/$1.dstop"; lab_bg_wait "$1" 5; lab_nft_flush "$NS_RTR"; }
 
 # In-flight answers (issue item 1) and the control socket's IP ID (item 2).
 # The server streams its response in 300-byte writes 5 ms apart; the client

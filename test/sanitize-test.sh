@@ -12,12 +12,13 @@ plugin=$(ls "$out"/plugins/*/epan/rstdiag.so)
 "$out/test/test-vantage" >/dev/null
 export RSTDIAG_PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
 export WIRESHARK_DEBUG_WMEM_OVERRIDE=strict WIRESHARK_ABORT_ON_DISSECTOR_BUG=1
-n=0
-for capture in "$src"/test/captures/*.pcap "$src"/test/captures/*.pcapng "$src"/demo/demo.pcap; do
-  python3 "$src/test/e2e.py" capture "$plugin" "$capture" >/dev/null \
-    || { echo "FAIL under sanitizers: $capture"; python3 "$src/test/e2e.py" capture "$plugin" "$capture"; exit 1; }
-  n=$((n + 1))
-done
+# The capture checks, as many at once as there are processors.
+captures=("$src"/test/captures/*.pcap "$src"/test/captures/*.pcapng "$src"/demo/demo.pcap)
+n=${#captures[@]}
+printf '%s\0' "${captures[@]}" | xargs -0 -P "$(nproc)" -I{} sh -c \
+  'python3 "$1" capture "$2" "$3" >/dev/null ||
+   { echo "FAIL under sanitizers: $3"; python3 "$1" capture "$2" "$3"; exit 255; }' \
+  sh "$src/test/e2e.py" "$plugin" {} || exit 1
 python3 "$src/test/e2e.py" multipoint "$plugin" "$src"/demo/demo.pcap "$src"/test/captures/mp-*.pcapng >/dev/null \
   || { echo "FAIL under sanitizers: multipoint"; exit 1; }
 # Whole output first: `| head -1` would close the pipe under a still-printing

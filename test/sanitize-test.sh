@@ -10,7 +10,6 @@ cmake --build "$out" -j"$(nproc)" >/dev/null
 plugin=$(ls "$out"/plugins/*/epan/rstdiag.so)
 "$out/test/test-core" >/dev/null
 "$out/test/test-vantage" >/dev/null
-export RSTDIAG_PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
 export WIRESHARK_DEBUG_WMEM_OVERRIDE=strict WIRESHARK_ABORT_ON_DISSECTOR_BUG=1
 # The capture checks, as many at once as there are processors.
 captures=("$src"/test/captures/*.pcap "$src"/test/captures/*.pcapng "$src"/demo/demo.pcap)

@@ -91,7 +91,7 @@ fi
 rm -f "$root/tmp/${deb##*/}"
 
 if [ ${#failed[@]} = 0 ]; then
-  say "ok: Wireshark $ver${mode:+ }$( [ "$mode" = --package-only ] && echo '(package only)')"
+  if [ "$mode" = --package-only ]; then say "ok: Wireshark $ver (package only)"; else say "ok: Wireshark $ver"; fi
   exit 0
 fi
 say "FAIL: ${failed[*]}"

@@ -16,8 +16,8 @@ set -uo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 say() { printf 'lab regenerate: %s\n' "$*" >&2; }
 [ "$(id -u)" = 0 ] || { say "needs root (network namespaces, tcpdump)"; exit 2; }
-plugin=${RSTDIAG_PLUGIN:-$(ls "${RSTDIAG_BUILD_DIR:-$top/build}"/plugins/*/epan/rstdiag.so 2>/dev/null | head -n 1)}
-[ -n "$plugin" ] || { say "the plugin is not built yet: ./rstdiag build"; exit 2; }
+plugin=${RSTDIAG_PLUGIN:-}     # ./rstdiag lab regenerate sets it to the build's
+[ -n "$plugin" ] || { say "no plugin: run it as ./rstdiag lab regenerate (after ./rstdiag build)"; exit 2; }
 
 scenario_of() {   # LAB: its make-captures scenario ("" when crafted)
   python3 - "$top/labs/$1/lab.toml" <<'PY'

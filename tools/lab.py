@@ -69,16 +69,12 @@ def load(name):
 
 
 def default_plugin():
+    """The plugin to grade with: --plugin, or RSTDIAG_PLUGIN (./rstdiag lab
+    sets it to the build's)."""
     so = os.environ.get("RSTDIAG_PLUGIN")
-    if so:
-        return so
-    build = os.environ.get("RSTDIAG_BUILD_DIR", os.path.join(ROOT, "build"))
-    staged = os.path.join(build, "plugins")
-    for ver in sorted(os.listdir(staged)) if os.path.isdir(staged) else []:
-        so = os.path.join(staged, ver, "epan", "rstdiag.so")
-        if os.path.exists(so):
-            return so
-    raise LabError("the plugin is not built yet: ./rstdiag build")
+    if not so:
+        raise LabError("no plugin: run ./rstdiag lab check (after ./rstdiag build), or give --plugin")
+    return so
 
 
 # ------------------------------------------------------------------ tshark

@@ -14,12 +14,10 @@ from several capture points, the points are columns too and each arrow marks
 """
 import argparse
 import os
-import subprocess
 import sys
 import textwrap
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-RUNNER = os.path.join(HERE, "tshark-rstdiag")
+from lab import Capture, LabError
 
 FIELDS = ["frame.number", "frame.time_relative", "tcp.stream", "ip.src", "ipv6.src",
           "tcp.srcport", "ip.dst", "ipv6.dst", "tcp.dstport", "tcp.flags", "tcp.seq_raw",
@@ -55,29 +53,17 @@ class Packet:
         return "/".join(n for b, n in FLAG_NAMES if self.flags & b) or "none"
 
 
-def tshark(plugin, capture, display_filter, fields):
-    args = [RUNNER, plugin, "-2", "-r", capture, "-Y", display_filter, "-T", "fields",
-            "-E", "separator=/t", "-E", "occurrence=f"]
-    for f in fields:
-        args += ["-e", f]
-    p = subprocess.run(args, capture_output=True, text=True, timeout=300)
-    if p.returncode != 0:
-        sys.exit("ladder: tshark failed: " + p.stderr.strip()[-400:])
-    return [ln.split("\t") for ln in p.stdout.splitlines() if ln.strip()]
-
-
 def endpoint(e):
     a, p = e
     return f"[{a}]:{p}" if ":" in a else f"{a}:{p}"
 
 
-def pick(packets, plugin, capture, selector):
+def pick(packets, cap, selector):
     if selector.isdigit():
         first = next((p for p in packets if p.stream == int(selector)), None)
     else:
-        rows = tshark(plugin, capture, f"tcp && ({selector})", ["frame.number"])
-        frame = int(rows[0][0]) if rows else None
-        first = next((p for p in packets if p.frame == frame), None)
+        frames = cap.frames(f"tcp && ({selector})")
+        first = next((p for p in packets if frames and p.frame == frames[0]), None)
     if first is None:
         sys.exit(f"ladder: no TCP conversation for {selector!r}")
     return [p for p in packets if p.key == first.key]
@@ -195,9 +181,12 @@ def main(argv):
     ap.add_argument("conversation", help="tcp.stream number or display filter")
     ap.add_argument("--width", type=int, default=100)
     a = ap.parse_args(argv)
-    rows = tshark(a.plugin, a.capture, "tcp && !icmp && !icmpv6", FIELDS)
-    packets = [Packet(r) for r in rows]
-    conv = pick(packets, a.plugin, a.capture, a.conversation)
+    cap = Capture(a.plugin, a.capture)
+    try:
+        packets = [Packet(r) for r in cap.fields("tcp && !icmp && !icmpv6", FIELDS)]
+        conv = pick(packets, cap, a.conversation)
+    except LabError as e:
+        sys.exit(f"ladder: {e}")
     print(render(conv, a.capture, a.width - 1))
     return 0
 

@@ -12,7 +12,6 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 plugin=$1 out=$2 target=${3:-1000000} first=${4:-1}
 mkdir -p "$out/failures" "$out/work"; chmod 755 "$out" "$out/work"
-export RSTDIAG_PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
 export WIRESHARK_DEBUG_WMEM_OVERRIDE=strict WIRESHARK_ABORT_ON_DISSECTOR_BUG=1
 inputs=("$top"/test/captures/*.pcap)
 if [ -d "$top/../shared/corpus" ]; then

@@ -327,20 +327,28 @@ static void test_stale_ack_without_reuse(void)
     lab_free(&l);
 }
 
+/* A scanner's hand-made SYN (TCP header hdr_len, window, ISN isn), the
+ * server's ordinary SYN/ACK and the client kernel's RST to it. */
+static void play_crafted_syn_probe(lab *l, uint8_t hdr_len, uint16_t window, uint32_t isn,
+                                   bool whole, rst_verdict *v)
+{
+    lab_init(l);
+    l->hdr_len = hdr_len;
+    l->window = window;
+    play(l, C, SYN, isn, 0, 0);
+    l->hdr_len = 40;
+    l->window = 64240;
+    play(l, S, SYN | ACK, 5000, isn + 1, 0);
+    diagnose(l, play(l, C, RST, isn + 1, 0, 0), whole, v);
+}
+
 /* nmap's half-open SYN: window 1024, only the MSS option. */
 static void test_syn_scan(void)
 {
     lab l;
     rst_verdict v;
 
-    lab_init(&l);
-    l.hdr_len = 24;
-    l.window = 1024;
-    play(&l, C, SYN, 1000, 0, 0);
-    l.hdr_len = 40;
-    l.window = 64240;
-    play(&l, S, SYN | ACK, 5000, 1001, 0);
-    diagnose(&l, play(&l, C, RST, 1001, 0, 0), false, &v);
+    play_crafted_syn_probe(&l, 24, 1024, 1000, false, &v);
     assert_cause(&v, RST_CAUSE_SYN_SCAN);
     g_assert_cmpint(v.sender, ==, RST_SENDER_CLIENT);
     g_assert_true(rst_ev_has(v.evidence, RST_EV_AFTER_SYNACK));
@@ -357,14 +365,7 @@ static void test_syn_scan_without_options(void)
     lab l;
     rst_verdict v;
 
-    lab_init(&l);
-    l.hdr_len = 20;
-    l.window = 65535;
-    play(&l, C, SYN, 0, 0, 0);
-    l.hdr_len = 40;
-    l.window = 64240;
-    play(&l, S, SYN | ACK, 5000, 1, 0);
-    diagnose(&l, play(&l, C, RST, 1, 0, 0), true, &v);
+    play_crafted_syn_probe(&l, 20, 65535, 0, true, &v);
     assert_cause(&v, RST_CAUSE_SYN_SCAN);
     g_assert_true(rst_ev_has(v.evidence, RST_EV_SCANNER));
     lab_free(&l);

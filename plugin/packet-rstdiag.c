@@ -54,14 +54,45 @@ static expert_field ei_after_injected = EI_INIT;
 
 static dissector_handle_t rstdiag_handle;
 static int rstdiag_tap = -1;
+static int proto_expert_info = -1;     /* "_ws.expert" */
+static int expert_tap = 0;              /* "expert"; 0 = none */
 
 static rst_prefs diag_prefs = RST_PREFS_DEFAULT;
 
 /* The diagnosis core for the open capture file (between init and cleanup). */
 static rst_capture *capture;
 
+/* Whether the whole file is known when a frame is dissected again.  Reading
+ * a file (tshark -2, the GUI opening a file, a reload) dissects every frame
+ * once before any frame is dissected again.  A live capture in the GUI
+ * interleaves them: rows are drawn and packets selected while new packets
+ * still arrive.  Once a new packet follows a repeated dissection, lookahead
+ * is never complete for this file; its verdicts stay single-pass ones (and
+ * say so) until the file is read again (View > Reload). */
+static bool dissected_again;
+static bool file_growing;
+
+static bool whole_file_known(packet_info *pinfo)
+{
+    if (!PINFO_FD_VISITED(pinfo)) {
+        file_growing |= dissected_again;
+        return false;
+    }
+    dissected_again = true;
+    return !file_growing;
+}
+
+/* Expert info's protocol and tap, which epan registers after the handoffs. */
+static void resolve_expert_info(void)
+{
+    proto_expert_info = proto_get_id_by_filter_name("_ws.expert");
+    expert_tap = find_tap_id("expert");
+}
+
 static void rstdiag_init(void)
 {
+    resolve_expert_info();
+    dissected_again = file_growing = false;
     capture = rst_capture_new(&diag_prefs);
     set_postdissector_wanted_hfids(rstdiag_handle, rst_extract_wanted_fields());
 }
@@ -191,14 +222,14 @@ static proto_item *show_verdict(proto_tree *tree, tvbuff_t *tvb, const rst_verdi
 /* A segment from the claimed sender of a RST judged injected: the RST did
  * not end its connection, so point back to it. */
 static void note_after_injection(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                                 const rst_entry *rst)
+                                 const rst_entry *rst, bool whole_file)
 {
     rst_record rec;
     rst_verdict v;
     proto_item *ti;
 
     rst_capture_record(capture, capture_point(pinfo), rst, &rec);
-    rst_capture_diagnose(capture, capture_point(pinfo), &rec, PINFO_FD_VISITED(pinfo), &v);
+    rst_capture_diagnose(capture, capture_point(pinfo), &rec, whole_file, &v);
     if (v.cause != RST_CAUSE_INJECTED)
         return;
     ti = proto_tree_add_item(tree, proto_rstdiag, tvb, 0, 0, ENC_NA);
@@ -211,38 +242,73 @@ static void note_after_injection(tvbuff_t *tvb, packet_info *pinfo, proto_tree *
         rst->frame);
 }
 
-static int dissect_rstdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+/* What this dissection needs of a RST, so that nothing nobody reads is built:
+ * tshark -T fields -e rstdiag.cause needs the verdict but no sentence, the
+ * first pass of tshark -2 (no field primed yet) needs nothing at all. */
+typedef struct {
+    bool items;                 /* some rstdiag field is shown, filtered or printed */
+    bool expert;                /* expert info is shown, filtered, tapped or in a column */
+    bool summary;               /* the sentence: its field, or the expert message */
+    bool tap;                   /* the rstdiag tap has a listener (statistics) */
+} wanted_output;
+
+
+static wanted_output wanted(proto_tree *tree, packet_info *pinfo)
 {
-    rst_observation obs = PINFO_FD_VISITED(pinfo) ? cached(pinfo) : observe(tree, pinfo);
+    wanted_output w;
+
+    w.items = proto_field_is_referenced(tree, proto_rstdiag);
+    w.expert = (tree && PTREE_DATA(tree)->visible) || pinfo->cinfo ||
+               (proto_expert_info > 0 && proto_field_is_referenced(tree, proto_expert_info)) ||
+               (expert_tap > 0 && have_tap_listener(expert_tap));
+    w.summary = w.expert || proto_field_is_referenced(tree, hf_summary);
+    w.tap = have_tap_listener(rstdiag_tap);
+    return w;
+}
+
+static void show_rst(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                     const rst_observation *obs, const wanted_output *w, bool whole_file)
+{
     rst_record rec;
     rst_verdict *v;
-    char summary[RST_SUMMARY_MAX];
+    char summary[RST_SUMMARY_MAX] = "";
     char expert_text[ITEM_LABEL_LENGTH];    /* what an expert message holds */
     proto_item *ti;
 
-    if (!capture)
-        return 0;
-    if (obs.follows)
-        note_after_injection(tvb, pinfo, tree, obs.follows);
-    if (!obs.rst)
-        return obs.follows ? tvb_captured_length(tvb) : 0;
-
-    /* Diagnosed on every pass: on a visited pass the whole capture is known. */
-    rst_capture_record(capture, capture_point(pinfo), obs.rst, &rec);
+    rst_capture_record(capture, capture_point(pinfo), obs->rst, &rec);
     v = wmem_new(pinfo->pool, rst_verdict);
-    rst_capture_diagnose(capture, capture_point(pinfo), &rec, PINFO_FD_VISITED(pinfo), v);
-    rst_summary(v, &rec, summary, sizeof(summary));
-    if (obs.copy_of) {
+    rst_capture_diagnose(capture, capture_point(pinfo), &rec, whole_file, v);
+    if (w->summary)
+        rst_summary(v, &rec, summary, sizeof(summary));
+    if (obs->copy_of) {
         /* The same packet seen again after a forwarding hop: its verdict. */
         rst_ev_add(&v->evidence, RST_EV_COPY);
-        rst_summary_note_copy(summary, sizeof(summary), obs.copy_of);
+        if (w->summary)
+            rst_summary_note_copy(summary, sizeof(summary), obs->copy_of);
     }
-
-    ti = show_verdict(tree, tvb, v, summary);
-    expert_add_info_format(pinfo, ti, &ei_cause[v->cause], "%s",
-                           rst_summary_fit(summary, expert_text, sizeof(expert_text)));
-    if (!obs.copy_of)
+    if (w->items || w->expert) {
+        ti = show_verdict(tree, tvb, v, summary);
+        if (w->expert)
+            expert_add_info_format(pinfo, ti, &ei_cause[v->cause], "%s",
+                                   rst_summary_fit(summary, expert_text, sizeof(expert_text)));
+    }
+    if (w->tap && !obs->copy_of)
         tap_queue_packet(rstdiag_tap, pinfo, v);     /* one packet, counted once */
+}
+
+static int dissect_rstdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    bool whole_file = whole_file_known(pinfo);
+    rst_observation obs = PINFO_FD_VISITED(pinfo) ? cached(pinfo) : observe(tree, pinfo);
+    wanted_output w;
+
+    if (!capture || (!obs.rst && !obs.follows))
+        return 0;
+    w = wanted(tree, pinfo);
+    if (obs.follows && (w.items || w.expert))
+        note_after_injection(tvb, pinfo, tree, obs.follows, whole_file);
+    if (obs.rst && (w.items || w.expert || w.tap))
+        show_rst(tvb, pinfo, tree, &obs, &w, whole_file);
     return tvb_captured_length(tvb);
 }
 

@@ -294,22 +294,31 @@ static bool too_early(const rst_scene *sc, const rst_context *ctx)
  * alarm, so the verdict needs two).  A refusal of a SYN by a sender that
  * never accepted the connection is judged only by the signs a firewall
  * reject cannot also show: a firewall is nearer and builds its own RST.
- * Every sign counted here has its evidence tag (gather_evidence). */
-static unsigned injection_signs(const rst_scene *sc, const rst_verdict *v)
+ * Returns the evidence tags counted, each a phrase in the summary. */
+static rst_evidence_set injection_signs(const rst_scene *sc, const rst_verdict *v)
 {
+    static const rst_evidence always[] = {
+        RST_EV_TTL_MISMATCH, RST_EV_DATA_AFTER_RST, RST_EV_RST_BURST,
+    };
+    static const rst_evidence unless_refusal[] = {
+        RST_EV_NO_ACK, RST_EV_TOO_EARLY, RST_EV_IPID_MISMATCH, RST_EV_ABSENT_AT_SENDER_SIDE,
+    };
     bool refusal = answers_syn(sc) && !flow_has(sc->s, RST_FLOW_SYNACK);
-    unsigned n = 0;
+    rst_evidence_set signs = 0;
 
-    n += rst_ev_has(v->evidence, RST_EV_TTL_MISMATCH);
-    n += rst_ev_has(v->evidence, RST_EV_DATA_AFTER_RST);
-    n += rst_ev_has(v->evidence, RST_EV_RST_BURST) && !rst_ev_has(v->evidence, RST_EV_CHALLENGE_ACK);
-    if (!refusal) {
-        n += rst_ev_has(v->evidence, RST_EV_NO_ACK) && ack_missing(sc);
-        n += rst_ev_has(v->evidence, RST_EV_TOO_EARLY);
-        n += rst_ev_has(v->evidence, RST_EV_IPID_MISMATCH);
-        n += rst_ev_has(v->evidence, RST_EV_ABSENT_AT_SENDER_SIDE);
-    }
-    return n;
+    for (size_t i = 0; i < sizeof(always) / sizeof(always[0]); i++)
+        if (rst_ev_has(v->evidence, always[i]))
+            rst_ev_add(&signs, always[i]);
+    for (size_t i = 0; !refusal && i < sizeof(unless_refusal) / sizeof(unless_refusal[0]); i++)
+        if (rst_ev_has(v->evidence, unless_refusal[i]))
+            rst_ev_add(&signs, unless_refusal[i]);
+    /* An answered RFC 5961 challenge is no burst; a RST without ACK is a
+     * sign only where the sender's own stack would have set it. */
+    if (rst_ev_has(v->evidence, RST_EV_CHALLENGE_ACK))
+        signs &= ~(1u << RST_EV_RST_BURST);
+    if (!ack_missing(sc))
+        signs &= ~(1u << RST_EV_NO_ACK);
+    return signs;
 }
 
 /* The client is scanning its server: its SYN was crafted (a half-open
@@ -586,7 +595,8 @@ void rst_classify(const rst_record *rec, const rst_context *ctx,
         out->trigger = sc.p->last_frame;
     }
     gather_evidence(&sc, ctx, prefs, out);
-    out->injection_signs = injection_signs(&sc, out);
+    out->signs = injection_signs(&sc, out);
+    out->injection_signs = rst_ev_count(out->signs);
     explicit_reason = explicit_cause(rec, out);
     out->origin = origin_of(out);
     if (!explicit_reason)

@@ -135,6 +135,15 @@ static inline void rst_ev_add(rst_evidence_set *set, rst_evidence ev)
     *set |= 1u << ev;
 }
 
+static inline unsigned rst_ev_count(rst_evidence_set set)
+{
+    unsigned n = 0;
+
+    for (; set; set &= set - 1)
+        n++;
+    return n;
+}
+
 /* Thresholds the diagnosis uses; the glue fills them from preferences. */
 typedef struct {
     uint32_t idle_threshold_s;  /* idle gap that makes an idle timeout */
@@ -167,7 +176,8 @@ typedef struct {
     uint32_t trigger;           /* frame number the RST answers */
     bool     has_reason_code;
     uint32_t reason_code;       /* explicit reset reason carried by the RST */
-    uint32_t injection_signs;   /* independent signs of injection found */
+    rst_evidence_set signs;     /* the evidence counted as signs of injection */
+    uint32_t injection_signs;   /* how many: the bits in signs */
     uint8_t  scan_ports;        /* ports of the server its client probed in vain */
 
     /* Values quoted by the summary. */

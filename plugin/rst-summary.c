@@ -196,6 +196,8 @@ static void measurements(text *t, const rst_verdict *v)
 
     if (rst_ev_has(v->evidence, RST_EV_TTL_MISMATCH) && v->has_ttl_delta)
         item(t, "TTL %u differs from the sender's %u", v->ttl, v->sender_last_ttl);
+    else if (rst_ev_has(v->evidence, RST_EV_TTL_MISMATCH) && v->has_host_ttl_delta)
+        item(t, "TTL %u differs from the host's usual %u", v->ttl, v->host_usual_ttl);
     else if (v->has_host_ttl_delta)
         item(t, "TTL %u, host's usual %u", v->ttl, v->host_usual_ttl);
     else if (v->has_ttl_delta)

@@ -12,6 +12,9 @@
                                   merged captures: each copy's verdict is its own point's plus
                                   the cross-point evidence; stats tree, report, single pass
   e2e.py fuzz PLUGIN CAPTURE...   editcap -E mutations and truncations never crash tshark
+  e2e.py live PLUGIN CAPTURE...   a live capture (tshark -i - on a pipe) gives the single-pass
+                                  verdicts; with only rstdiag.cause referenced, the verdicts
+                                  are the goldens' in both passes
   e2e.py update PLUGIN CAPTURE... rewrite the golden files (review the diff!)
 
 tshark runs through tools/tshark-rstdiag (as an unprivileged user when root).
@@ -47,26 +50,41 @@ class Failure(Exception):
     pass
 
 
-def tshark(plugin, *args, check=True):
-    proc = subprocess.run([RUNNER, plugin, *args], capture_output=True, text=True, timeout=600)
+def tshark(plugin, *args, check=True, stdin=None):
+    proc = subprocess.run([RUNNER, plugin, *args], capture_output=True, text=True, timeout=600,
+                          stdin=stdin)
     if check and proc.returncode != 0:
         raise Failure(f"tshark {' '.join(args)} exited {proc.returncode}: {proc.stderr[-2000:]}")
     return proc
 
 
-def fields_table(plugin, capture, two_pass, fields=FIELDS, display_filter="rstdiag"):
-    args = ["-r", capture, "-Y", display_filter, "-T", "fields", "-E", "header=y",
+def fields_table(plugin, capture, two_pass, fields=FIELDS, display_filter="rstdiag", live=False):
+    """The fields of every frame the filter passes, as TSV; live: tshark
+    captures the file's packets from a pipe (-i -) instead of reading it."""
+    args = ["-Y", display_filter, "-T", "fields", "-E", "header=y",
             "-E", "occurrence=a", "-E", "aggregator=,", "-E", "separator=/t"]
     if two_pass:
         args.insert(0, "-2")
     for f in fields:
         args += ["-e", f]
-    return tshark(plugin, *args).stdout
+    if not live:
+        return tshark(plugin, "-r", capture, *args).stdout
+    with open(capture, "rb") as pipe:
+        return tshark(plugin, "-q", "-i", "-", *args, stdin=pipe).stdout
 
 
-def golden_path(capture, two_pass):
+def golden_path(capture, two_pass, part=""):
+    """The golden file of a capture: the structured fields (part ""), or the
+    summary sentences (part "summary"), so that a change of wording is a diff
+    of its own, not one of every row."""
     name = os.path.splitext(os.path.basename(capture))[0]
-    return os.path.join(EXPECTED, name + (".2pass.tsv" if two_pass else ".tsv"))
+    suffix = (".2pass" if two_pass else "") + ("." + part if part else "") + ".tsv"
+    return os.path.join(EXPECTED, name + suffix)
+
+
+SENTENCE = ["rstdiag.summary"]
+GOLDEN_PARTS = {"": lambda table: without_columns(table, SENTENCE),
+                "summary": lambda table: only_columns(table, ["frame.number"] + SENTENCE)}
 
 
 # Columns that may differ on another Wireshark version, comma-separated (the
@@ -86,18 +104,26 @@ def without_columns(table, names):
                    for cols in (line.rstrip("\n").split("\t") for line in lines))
 
 
+def only_columns(table, names):
+    """The TSV table with just the named columns."""
+    header = table.splitlines()[0].split("\t") if table else []
+    return without_columns(table, [h for h in header if h not in names])
+
+
 def check_golden(plugin, capture, two_pass):
-    got = without_columns(fields_table(plugin, capture, two_pass), GOLDEN_IGNORE)
-    path = golden_path(capture, two_pass)
-    if not os.path.exists(path):
-        raise Failure(f"no golden file {path}: run e2e.py update and review it")
-    with open(path) as f:
-        want = without_columns(f.read(), GOLDEN_IGNORE)
-    if got != want:
-        import difflib
-        diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True),
-                                            path, "tshark output"))
-        raise Failure(f"{'-2' if two_pass else 'single pass'} output differs:\n{diff}")
+    table = fields_table(plugin, capture, two_pass)
+    for part, cut in GOLDEN_PARTS.items():
+        got = without_columns(cut(table), GOLDEN_IGNORE)
+        path = golden_path(capture, two_pass, part)
+        if not os.path.exists(path):
+            raise Failure(f"no golden file {path}: run e2e.py update and review it")
+        with open(path) as f:
+            want = without_columns(f.read(), GOLDEN_IGNORE)
+        if got != want:
+            import difflib
+            diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True),
+                                                path, "tshark output"))
+            raise Failure(f"{'-2' if two_pass else 'single pass'} output differs:\n{diff}")
 
 
 def read_rows(path):
@@ -532,9 +558,49 @@ def cmd_multipoint(plugin, onepoint, merged_captures):
 def cmd_update(plugin, captures):
     for capture in captures:
         for two_pass in (False, True):
-            with open(golden_path(capture, two_pass), "w") as f:
-                f.write(fields_table(plugin, capture, two_pass))
+            table = fields_table(plugin, capture, two_pass)
+            for part, cut in GOLDEN_PARTS.items():
+                with open(golden_path(capture, two_pass, part), "w") as f:
+                    f.write(cut(table))
         print("updated", os.path.basename(capture))
+
+
+def check_live(plugin, capture):
+    """Captured live, nothing after a RST is known when it is dissected."""
+    got, want = (fields_table(plugin, capture, False, live=live) for live in (True, False))
+    if got != want:
+        import difflib
+        diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True),
+                                            "tshark -r (single pass)", "tshark -i - (live)"))
+        raise Failure(f"{os.path.basename(capture)}: the live capture differs:\n{diff}")
+    header = want.splitlines()[0].split("\t")
+    data_after = header.index("rstdiag.data_after")
+    if any(line.split("\t")[data_after] for line in got.splitlines()[1:]):
+        raise Failure(f"{os.path.basename(capture)}: a live capture shows rstdiag.data_after")
+    return len(got.splitlines()) - 1
+
+
+def check_cause_only(plugin, capture, two_pass):
+    """Only rstdiag.cause referenced: no summary or expert info is built, and
+    the causes are the goldens'."""
+    got = fields_table(plugin, capture, two_pass, fields=["frame.number", "rstdiag.cause"])
+    with open(golden_path(capture, two_pass)) as f:
+        rows = [line.rstrip("\n").split("\t") for line in f]
+    cols = [rows[0].index("frame.number"), rows[0].index("rstdiag.cause")]
+    want = "".join("\t".join(r[i] for i in cols) + "\n" for r in rows)
+    if got != want:
+        raise Failure(f"{os.path.basename(capture)}: with only rstdiag.cause referenced "
+                      f"({'-2' if two_pass else 'single pass'}) the causes differ:\n{got}")
+
+
+def cmd_live(plugin, captures):
+    rsts = 0
+    for capture in captures:
+        rsts += check_live(plugin, capture)
+        for two_pass in (False, True):
+            check_cause_only(plugin, capture, two_pass)
+    print(f"{len(captures)} captures, {rsts} RSTs: live verdicts are the single-pass ones; "
+          f"causes unchanged with only rstdiag.cause referenced")
 
 
 def main(argv):
@@ -557,6 +623,8 @@ def main(argv):
             cmd_edge(plugin)
         elif cmd == "fuzz":
             cmd_fuzz(plugin, rest)
+        elif cmd == "live" and rest:
+            cmd_live(plugin, rest)
         elif cmd == "update":
             cmd_update(plugin, rest)
         else:

@@ -71,6 +71,35 @@ static uint32_t point_of(const uint8_t *r)
     return (r[15] >> 2) & 3;
 }
 
+/* What the summary says for each sign of injection the verdict counts. */
+static const struct {
+    rst_evidence ev;
+    const char *words;
+} sign_words[] = {
+    { RST_EV_TTL_MISMATCH, " differs from the " },
+    { RST_EV_NO_ACK, "no ACK flag" },
+    { RST_EV_DATA_AFTER_RST, "kept sending after" },
+    { RST_EV_RST_BURST, "RST burst" },
+    { RST_EV_TOO_EARLY, "half the path's round trip" },
+    { RST_EV_IPID_MISMATCH, "IP ID out of" },
+    { RST_EV_ABSENT_AT_SENDER_SIDE, "never sent at" },
+};
+
+/* "N signs of forgery": N evidence tags, each named in the summary. */
+static void check_signs(const rst_verdict *v, const char *summary)
+{
+    rst_evidence_set named = 0;
+
+    require(v->injection_signs == rst_ev_count(v->signs));
+    require((v->signs & ~v->evidence) == 0);
+    for (size_t i = 0; i < sizeof(sign_words) / sizeof(sign_words[0]); i++)
+        if (rst_ev_has(v->signs, sign_words[i].ev)) {
+            rst_ev_add(&named, sign_words[i].ev);
+            require(strstr(summary, sign_words[i].words) != NULL);
+        }
+    require(named == v->signs);
+}
+
 static void check_verdict(const rst_verdict *v, const rst_record *rec)
 {
     char summary[RST_SUMMARY_MAX];
@@ -87,6 +116,7 @@ static void check_verdict(const rst_verdict *v, const rst_record *rec)
              v->sender_side && v->origin == RST_ORIGIN_MIDDLEBOX));
     rst_summary(v, rec, summary, sizeof(summary));
     require(strlen(summary) < sizeof(summary) && summary[0] != '\0');
+    check_signs(v, summary);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

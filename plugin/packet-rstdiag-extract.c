@@ -212,6 +212,6 @@ bool rst_extract_segment(proto_tree *tree, packet_info *pinfo, rst_segment *seg)
     if (seg->flags & RST_TCP_RST)
         read_rst_payload(flags_fi, payload_start, seg);
     seg->frame = pinfo->num;
-    seg->ts_ns = (int64_t)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
+    seg->ts_ns = (int64_t)pinfo->abs_ts.secs * RST_NS_PER_S + pinfo->abs_ts.nsecs;
     return true;
 }

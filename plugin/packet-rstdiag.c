@@ -181,8 +181,8 @@ static void add_idle(proto_tree *tree, tvbuff_t *tvb, const rst_verdict *v)
 
     if (!v->has_idle)
         return;
-    idle.secs = (time_t)(v->idle_ns / 1000000000);
-    idle.nsecs = (int)(v->idle_ns % 1000000000);
+    idle.secs = (time_t)(v->idle_ns / RST_NS_PER_S);
+    idle.nsecs = (int)(v->idle_ns % RST_NS_PER_S);
     proto_item_set_generated(proto_tree_add_time(tree, hf_idle, tvb, 0, 0, &idle));
 }
 
@@ -328,7 +328,7 @@ static void register_expert_info(void)
             { names[c],
               group[alarm], severity[alarm], rst_cause_title((rst_cause)c), EXPFILL }
         };
-        g_snprintf(names[c], sizeof(names[c]), "rstdiag.expert.%s", rst_cause_name((rst_cause)c));
+        snprintf(names[c], sizeof(names[c]), "rstdiag.expert.%s", rst_cause_name((rst_cause)c));
         ei_cause[c] = (expert_field)EI_INIT;
         ei[c] = entry;
     }

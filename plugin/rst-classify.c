@@ -1,7 +1,8 @@
 /* rst-classify.c
- * The diagnosis rules of ../shared/contract.md.  Evidence is gathered first,
- * as facts anyone can check in the packet list; the cause is then the most
- * specific pattern those facts fit (the contract's precedence order).
+ * The diagnosis rules of the field contract (README.md, "Causes").
+ * Evidence is gathered first, as facts anyone can check in the packet list;
+ * the cause is then the most specific pattern those facts fit (the
+ * contract's precedence order).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -13,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NS_PER_S 1000000000LL
 
 /* The RST and its surroundings, derived once. */
 typedef struct {
@@ -155,7 +155,7 @@ static void measure_seq(const rst_scene *sc, rst_verdict *v)
  * timeout, so two connections reset at 59.9 s and 60.4 s get one cause. */
 static int64_t idle_band_start(const rst_prefs *prefs)
 {
-    return (int64_t)prefs->idle_threshold_s * NS_PER_S / 10 * 9;
+    return (int64_t)prefs->idle_threshold_s * RST_NS_PER_S / 10 * 9;
 }
 
 static void measure_time(const rst_scene *sc, const rst_prefs *prefs, rst_verdict *v)
@@ -175,7 +175,7 @@ static void measure_time(const rst_scene *sc, const rst_prefs *prefs, rst_verdic
  * load-balanced or anycast address may be answered by another member of its
  * pool: a kernel-shaped answer a hop or two off is then the sender's own. */
 #define ROUTE_DRIFT_HOPS 2
-#define ROUTE_DRIFT_NS (10 * NS_PER_S)
+#define ROUTE_DRIFT_NS (10 * RST_NS_PER_S)
 
 static bool drifted_answer(const rst_scene *sc, const rst_verdict *v)
 {
@@ -211,7 +211,7 @@ static bool within_time_wait(const rst_record *rec, const rst_prefs *prefs)
 
     /* Time running backwards (concatenated captures) proves nothing. */
     return rec->reused && rec->prev_closed && since >= 0 &&
-           since <= (int64_t)prefs->time_wait_s * NS_PER_S;
+           since <= (int64_t)prefs->time_wait_s * RST_NS_PER_S;
 }
 
 /* A live socket's RST continues its IP ID counter.  The evidence counts only
@@ -221,6 +221,7 @@ static bool within_time_wait(const rst_record *rec, const rst_prefs *prefs)
  * own).  Windows and Cisco IOS number everything from a per-host counter that
  * moves with every other connection: its steps are not a clear sequence. */
 #define IPID_RUN_MIN 4
+#define IPID_STEP_MAX 1024      /* other connections' packets in between, at most */
 
 static bool ipid_out_of_step(const rst_scene *sc)
 {
@@ -231,7 +232,7 @@ static bool ipid_out_of_step(const rst_scene *sc)
         !flow_has(sc->s, RST_FLOW_IPID) || sc->s->ipid_run < IPID_RUN_MIN)
         return false;
     step = (uint16_t)(rst->ipid - sc->s->last_ipid);
-    return step == 0 || step > 1024;
+    return step == 0 || step > IPID_STEP_MAX;
 }
 
 /* RFC 5961: an inexact RST drew a challenge ACK, and this RST carries the
@@ -279,11 +280,13 @@ static bool ack_missing(const rst_scene *sc)
  * reset sent independently crosses the peer's latest packets at any time.
  * The round trip must be one to trust (rst-hosts: a clean handshake, or
  * several that agree); sub-2 ms paths are too short to judge. */
+#define TOO_EARLY_MIN_RTT_NS (2 * RST_NS_PER_MS)
+
 static bool too_early(const rst_scene *sc, const rst_context *ctx)
 {
     int64_t latency;
 
-    if (!ctx->has_rtt || !ctx->rtt_stable || ctx->rtt_ns < 2000000 || !answers_segment(sc))
+    if (!ctx->has_rtt || !ctx->rtt_stable || ctx->rtt_ns < TOO_EARLY_MIN_RTT_NS || !answers_segment(sc))
         return false;
     latency = sc->rec->rst.ts_ns - sc->ans->first_ts;
     return latency >= 0 && latency * 2 < ctx->rtt_ns;
@@ -548,6 +551,8 @@ static bool explicit_cause(const rst_record *rec, rst_verdict *v)
     rst_reason reason;
 
     rst_reason_decode(&rec->rst, &reason);
+    v->reason_kind = (uint8_t)reason.kind;
+    v->reason_meaning = reason.meaning;
     switch (reason.kind) {
     case RST_REASON_DIAGNOSTIC:
         rst_ev_add(&v->evidence, RST_EV_REASON_CODE);

@@ -1,15 +1,14 @@
 /* rst-engine.c
  * Ties the tables together: conversations by tcp.stream, the latest
  * conversation of each 4-tuple (to see reuse), host TTL baselines, and the
- * RSTs (rst-store: ~100 bytes each within a run of RSTs, a whole record of
- * ~500 bytes otherwise).  Memory grows with conversations, hosts and RSTs,
+ * RSTs (rst-store.h: 128 bytes each within a run of RSTs, 330-540 bytes
+ * otherwise, plus any payload).  Memory grows with conversations, hosts and RSTs,
  * never with ordinary packets.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "rst-engine.h"
 
-#include "rst-classify.h"
 #include "rst-hosts.h"
 #include "rst-seq.h"
 #include "rst-store.h"
@@ -17,7 +16,6 @@
 #include <glib.h>
 #include <string.h>
 
-#define NS_PER_S 1000000000LL
 
 /* A 4-tuple with its endpoints in a canonical order. */
 typedef struct {
@@ -210,9 +208,9 @@ static int64_t answer_horizon(const rst_engine *e, const rst_segment *seg)
 {
     int64_t rtt;
 
-    if (rst_hosts_min_rtt(e->hosts, &seg->src, &rtt) && 4 * rtt > 3 * NS_PER_S)
-        return MIN(4 * rtt, 30 * NS_PER_S);
-    return 3 * NS_PER_S;
+    if (rst_hosts_min_rtt(e->hosts, &seg->src, &rtt) && 4 * rtt > 3 * RST_NS_PER_S)
+        return MIN(4 * rtt, 30 * RST_NS_PER_S);
+    return 3 * RST_NS_PER_S;
 }
 
 /* The record of a RST: the conversation as it stands before it. */
@@ -248,12 +246,12 @@ static void fill_record(rst_engine *e, rst_conv *conv, const rst_segment *seg,
 
 /* A segment sent before a RST can still be captured just after it when the
  * path reorders; more than this after the RST, it was sent after it. */
-#define REORDER_NS 1000000LL
+#define REORDER_NS RST_NS_PER_MS
 
 /* A live sender whose connection was reset behind its back keeps sending, or
  * retransmits, within a few RTOs: that is the race that betrays an injected
  * RST.  Traffic much later is a new exchange, not the race. */
-#define RACE_NS (5 * NS_PER_S)
+#define RACE_NS (5 * RST_NS_PER_S)
 
 /* How far back through a burst a later segment is credited to its RSTs:
  * injectors send a handful; a hostile capture must not make this quadratic. */
@@ -307,7 +305,7 @@ static bool continues_burst(const rst_conv *conv, int dir, const rst_segment *se
 {
     const rst_flow *flow = &conv->flow[dir], *peer = &conv->flow[!dir];
 
-    if (!flow->rst_frame || seg->ts_ns - flow->rst_ts > (int64_t)prefs->burst_window_ms * 1000000)
+    if (!flow->rst_frame || seg->ts_ns - flow->rst_ts > (int64_t)prefs->burst_window_ms * RST_NS_PER_MS)
         return false;
     /* A kernel answers each segment of a flight in turn, all from one stack:
      * RSTs of another TTL are no such answer (INTANG's type-2 GFW bursts). */
@@ -402,15 +400,6 @@ void rst_engine_context(const rst_engine *e, const rst_record *rec,
         ctx->scan_ports = rec->scan_ports;
         ctx->rst_count = rec->rst_ordinal;
     }
-}
-
-void rst_engine_diagnose(const rst_engine *e, const rst_record *rec,
-                         bool whole_capture, rst_verdict *out)
-{
-    rst_context ctx;
-
-    rst_engine_context(e, rec, whole_capture, &ctx);
-    rst_classify(rec, &ctx, e->prefs, out);
 }
 
 bool rst_engine_usual_ttl(const rst_engine *e, const rst_addr *addr, uint8_t *ttl)

@@ -31,13 +31,9 @@ void rst_engine_record(rst_engine *engine, const rst_entry *entry, rst_record *o
 /* Feed one segment (first pass, capture order). */
 rst_observation rst_engine_observe(rst_engine *engine, const rst_segment *seg);
 
-/* Diagnose a RST.  whole_capture: every packet has been observed, so totals
- * and baselines include what came after the RST (GUI, tshark -2). */
-void rst_engine_diagnose(const rst_engine *engine, const rst_record *rec,
-                         bool whole_capture, rst_verdict *out);
-
-/* What rst_engine_diagnose() classifies a RST with, for a caller that adds
- * knowledge of its own (other capture points) before rst_classify(). */
+/* What a RST is classified with (rst_classify()).  whole_capture: every
+ * packet has been observed, so totals and baselines include what came after
+ * the RST (GUI, tshark -2). */
 void rst_engine_context(const rst_engine *engine, const rst_record *rec,
                         bool whole_capture, rst_context *ctx);
 

@@ -19,6 +19,10 @@
 #define RST_TCP_ACK 0x010
 #define RST_TCP_URG 0x020
 
+/* Capture times are nanoseconds. */
+#define RST_NS_PER_MS 1000000LL
+#define RST_NS_PER_S  1000000000LL
+
 /* How much of a RST's payload is kept: the diagnostic payload is 8 bytes,
  * vendors' reset-cause texts a few dozen. */
 #define RST_PAYLOAD_MAX 64
@@ -176,6 +180,8 @@ typedef struct {
     uint32_t trigger;           /* frame number the RST answers */
     bool     has_reason_code;
     uint32_t reason_code;       /* explicit reset reason carried by the RST */
+    uint8_t  reason_kind;       /* rst_reason_kind (rst-reason.h), decoded once */
+    const char *reason_meaning; /* what the code means, or NULL */
     rst_evidence_set signs;     /* the evidence counted as signs of injection */
     uint32_t injection_signs;   /* how many: the bits in signs */
     uint8_t  scan_ports;        /* ports of the server its client probed in vain */

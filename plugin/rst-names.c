@@ -1,5 +1,5 @@
 /* rst-names.c
- * The contract's words (../shared/contract.md) for the core's enums.  These
+ * The field contract's words (README.md, "Fields") for the core's enums.  These
  * strings are public API: display filters and scripts match on them.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later

@@ -12,6 +12,7 @@
 
 #include <glib.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,7 +32,7 @@ static void put(text *t, const char *fmt, ...)
     if (t->used + 1 >= t->size)
         return;
     va_start(ap, fmt);
-    n = g_vsnprintf(t->buf + t->used, t->size - t->used, fmt, ap);
+    n = vsnprintf(t->buf + t->used, t->size - t->used, fmt, ap);
     va_end(ap);
     if (n > 0)
         t->used = MIN(t->used + (size_t)n, t->size - 1);
@@ -81,7 +82,7 @@ static void what_happened(text *t, const rst_verdict *v, const rst_record *rec)
         if (rst_ev_has(v->evidence, RST_EV_ANSWERS_SYN))
             put(t, "the SYN in frame %u reused the 4-tuple of a connection closed %.1f s "
                 "before, and the server refused it", v->trigger,
-                (double)(rst->ts_ns - rec->prev_end_ts) / 1e9);
+                (double)(rst->ts_ns - rec->prev_end_ts) / RST_NS_PER_S);
         else
             put(t, "client reset the stale ACK in frame %u that the server's TIME_WAIT "
                 "state sent to its reused SYN", v->trigger);
@@ -111,8 +112,8 @@ static void what_happened(text *t, const rst_verdict *v, const rst_record *rec)
             who(v), v->retransmissions);
         break;
     case RST_CAUSE_IDLE_TIMEOUT:
-        if (v->has_idle && v->idle_ns >= G_GINT64_CONSTANT(1000000000))
-            put(t, "RST after %.1f s of silence in the conversation", (double)v->idle_ns / 1e9);
+        if (v->has_idle && v->idle_ns >= RST_NS_PER_S)
+            put(t, "RST after %.1f s of silence in the conversation", (double)v->idle_ns / RST_NS_PER_S);
         else
             put(t, "RST after unanswered keep-alives or an explicit idle-timeout reason");
         if (v->origin == RST_ORIGIN_MIDDLEBOX)
@@ -161,7 +162,7 @@ static void item(text *t, const char *fmt, ...)
     va_list ap;
 
     va_start(ap, fmt);
-    g_vsnprintf(buf, sizeof(buf), fmt, ap);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
     put(t, "%s%s", t->items++ ? ", " : "; ", buf);
 }
@@ -210,22 +211,21 @@ static void measurements(text *t, const rst_verdict *v)
              v->retransmissions == 1 ? "" : "s");
     evidence_items(t, v, signs, G_N_ELEMENTS(signs));
     if (rst_ev_has(v->evidence, RST_EV_IDLE) && v->has_idle &&
-        v->idle_ns >= G_GINT64_CONSTANT(1000000000))
-        item(t, "idle %.1f s", (double)v->idle_ns / 1e9);
+        v->idle_ns >= RST_NS_PER_S)
+        item(t, "idle %.1f s", (double)v->idle_ns / RST_NS_PER_S);
 }
 
-static void explicit_reason(text *t, const rst_record *rec)
+/* The reason the classifier decoded (rst_verdict.reason_*). */
+static void explicit_reason(text *t, const rst_verdict *v, const rst_record *rec)
 {
-    rst_reason reason;
+    const char *meaning = v->reason_meaning;
     char payload[RST_PAYLOAD_MAX + 1];
 
-    rst_reason_decode(&rec->rst, &reason);
-    if (reason.kind == RST_REASON_DIAGNOSTIC)
-        put(t, "; diagnostic payload: reason %u%s%s%s", reason.code,
-            reason.meaning ? " (" : "", reason.meaning ? reason.meaning : "",
-            reason.meaning ? ")" : "");
-    else if (reason.kind == RST_REASON_NETSCALER)
-        put(t, "; NetScaler code %u (%s)", reason.code, reason.meaning);
+    if (v->reason_kind == RST_REASON_DIAGNOSTIC)
+        put(t, "; diagnostic payload: reason %u%s%s%s", v->reason_code,
+            meaning ? " (" : "", meaning ? meaning : "", meaning ? ")" : "");
+    else if (v->reason_kind == RST_REASON_NETSCALER)
+        put(t, "; NetScaler code %u (%s)", v->reason_code, meaning);
     else if (rst_reason_text(&rec->rst, payload, sizeof(payload)))
         put(t, "; payload \"%s\"", payload);
 }
@@ -234,8 +234,8 @@ static void explicit_reason(text *t, const rst_record *rec)
  * copies were matched across that offset. */
 static void clock_note(text *t, const rst_verdict *v)
 {
-    if (v->has_side_clock && (v->side_clock_ns >= 1000000 || v->side_clock_ns <= -1000000))
-        put(t, ", its clock %+.3f s from this point's", (double)v->side_clock_ns / 1e9);
+    if (v->has_side_clock && (v->side_clock_ns >= RST_NS_PER_MS || v->side_clock_ns <= -RST_NS_PER_MS))
+        put(t, ", its clock %+.3f s from this point's", (double)v->side_clock_ns / RST_NS_PER_S);
 }
 
 /* Several capture points: where the RST was and was not seen. */
@@ -292,7 +292,7 @@ char *rst_summary(const rst_verdict *v, const rst_record *rec, char *buf, size_t
     what_happened(&t, v, rec);
     vantage_note(&t, v);
     measurements(&t, v);
-    explicit_reason(&t, rec);
+    explicit_reason(&t, v, rec);
     lookahead_note(&t, v);
     return buf;
 }

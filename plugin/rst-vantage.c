@@ -23,7 +23,7 @@
 
 /* Two copies of one packet are at most this far apart once the clock offset
  * is taken out: path delay plus the offset estimate's error. */
-#define MATCH_NS (500 * 1000000LL)
+#define MATCH_NS (500 * RST_NS_PER_MS)
 
 /* What identifies a packet at every point it crosses. */
 typedef struct {

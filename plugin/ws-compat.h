@@ -3,7 +3,7 @@
  * Built with -Werror and tested against 4.0 (Debian bookworm), 4.4 (trixie)
  * and 4.6 (sid): every branch below is compiled by at least one of them.
  * 4.2 has no Debian suite; where a change came with 4.2 the branch follows
- * the upstream headers (../shared/notes/wireshark-plugin-api.md).
+ * the upstream headers (epan/proto.h, epan/packet.h of that release).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -38,21 +38,6 @@
 #if RST_WS_AT_LEAST(4, 4)
 #include <wsutil/plugins.h>
 #define RST_HAVE_DESCRIBE 1
-#endif
-
-/* Boolean preferences: gboolean* up to 4.2, bool* from 4.4. */
-#if RST_WS_AT_LEAST(4, 4)
-typedef bool rst_pref_bool;
-#else
-typedef gboolean rst_pref_bool;
-#endif
-
-/* stats_tree menu paths: 4.4 splits on STATS_TREE_MENU_SEPARATOR ("//"),
- * older versions on "/". */
-#ifdef STATS_TREE_MENU_SEPARATOR
-#define RST_ST_PATH(a, b) a STATS_TREE_MENU_SEPARATOR b
-#else
-#define RST_ST_PATH(a, b) a "/" b
 #endif
 
 /* The frame's pcapng interface (capture point); 0 when the file has none.

@@ -12,6 +12,8 @@
                                   merged captures: each copy's verdict is its own point's plus
                                   the cross-point evidence; stats tree, report, single pass
   e2e.py fuzz PLUGIN CAPTURE...   editcap -E mutations and truncations never crash tshark
+  e2e.py prefs PLUGIN              every preference, set with -o to a value other than its
+                                  default, changes a verdict (tshark -2)
   e2e.py live PLUGIN CAPTURE...   a live capture (tshark -i - on a pipe) gives the single-pass
                                   verdicts; with only rstdiag.cause referenced, the verdicts
                                   are the goldens' in both passes
@@ -565,6 +567,35 @@ def cmd_update(plugin, captures):
         print("updated", os.path.basename(capture))
 
 
+# Preference, value, capture, frame: the cause with the default (the golden's)
+# and with the value.
+PREFERENCE_CASES = [
+    ("idle_threshold", "3600", "idle-endpoint.pcap", "7", "idle-timeout", "abort"),
+    ("ttl_tolerance", "1", "firewall-reject.pcap", "12", "firewall-reject", "port-closed"),
+    ("time_wait", "0", "time-wait-rst.pcap", "12", "time-wait", "port-closed"),
+    ("retrans_limit", "50", "retrans-limit-windows.pcap", "13", "retransmission-limit", "abort"),
+    ("keepalive_probes", "0", "keepalive-timeout.pcap", "11", "idle-timeout", "abort"),
+    ("burst_window", "0", "gfw-2023.pcap", "2", "injected", "firewall-reject"),
+]
+
+
+def cmd_prefs(plugin):
+    captures = os.path.join(HERE, "captures")
+    for name, value, capture, frame, default, changed in PREFERENCE_CASES:
+        path = os.path.join(captures, capture)
+        with open(golden_path(path, True)) as f:
+            rows = [line.rstrip("\n").split("\t") for line in f]
+        at = {r[rows[0].index("frame.number")]: r[rows[0].index("rstdiag.cause")] for r in rows[1:]}
+        if at.get(frame) != default:
+            raise Failure(f"{capture} frame {frame}: the golden says {at.get(frame)!r}, not {default!r}")
+        out = tshark(plugin, "-2", "-o", f"rstdiag.{name}:{value}", "-r", path,
+                     "-Y", f"frame.number == {frame}", "-T", "fields", "-e", "rstdiag.cause").stdout
+        if out.strip() != changed:
+            raise Failure(f"-o rstdiag.{name}:{value}: {capture} frame {frame} is "
+                          f"{out.strip()!r}, expected {changed!r} (default {default!r})")
+    print(f"{len(PREFERENCE_CASES)} preferences each change a verdict when set with -o")
+
+
 def check_live(plugin, capture):
     """Captured live, nothing after a RST is known when it is dissected."""
     got, want = (fields_table(plugin, capture, False, live=live) for live in (True, False))
@@ -623,6 +654,8 @@ def main(argv):
             cmd_edge(plugin)
         elif cmd == "fuzz":
             cmd_fuzz(plugin, rest)
+        elif cmd == "prefs":
+            cmd_prefs(plugin)
         elif cmd == "live" and rest:
             cmd_live(plugin, rest)
         elif cmd == "update":

@@ -6,8 +6,10 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <glib.h>
+#include <stddef.h>
 #include <string.h>
 
+#include "rst-classify.h"
 #include "rst-engine.h"
 #include "rst-hosts.h"
 #include "rst-names.h"
@@ -115,10 +117,12 @@ static const rst_entry *play(lab *l, int from, uint16_t flags, uint32_t seq, uin
 static void diagnose(lab *l, const rst_entry *entry, bool whole, rst_verdict *v)
 {
     rst_record rec;
+    rst_context ctx;
 
     g_assert_nonnull(entry);
     rst_engine_record(l->engine, entry, &rec);
-    rst_engine_diagnose(l->engine, &rec, whole, v);
+    rst_engine_context(l->engine, &rec, whole, &ctx);
+    rst_classify(&rec, &ctx, &l->prefs, v);
 }
 
 static void assert_cause(const rst_verdict *v, rst_cause cause)
@@ -1155,6 +1159,112 @@ static void test_stream_split_after_rst(void)
     lab_free(&split);
 }
 
+/* --- preferences ------------------------------------------------------ */
+
+/* Every preference, set to a value other than its default, changes a
+ * verdict: each scenario's RST is diagnosed (whole capture) with the
+ * defaults and with the one preference changed before anything is played. */
+
+static const rst_entry *idle_then_reset(lab *l)
+{
+    play_exchange(l);
+    l->now_ns += G_GINT64_CONSTANT(90) * RST_NS_PER_S;
+    return play(l, S, RST | ACK, 5101, 1011, 0);
+}
+
+static const rst_entry *refusal_one_hop_off(lab *l)
+{
+    play_clean_connection(l);
+    next_connection(l, 40001);
+    play(l, C, SYN, 7000, 0, 0);
+    return play_ttl(l, S, RST | ACK, 0, 7001, 0, 64);
+}
+
+static const rst_entry *refusal_of_reused_tuple(lab *l)
+{
+    play_clean_connection(l);
+    next_connection(l, 40000);
+    l->now_ns += RST_NS_PER_S;
+    play(l, C, SYN, 900, 0, 0);
+    return play(l, S, RST | ACK, 0, 901, 0);
+}
+
+static const rst_entry *reset_after_retransmissions(lab *l)
+{
+    play_exchange(l);
+    for (int i = 0; i < 6; i++)
+        play(l, S, PSH | ACK, 5101, 1011, 100);
+    return play(l, S, RST | ACK, 5201, 1011, 0);
+}
+
+static const rst_entry *reset_after_keepalives(lab *l)
+{
+    play_exchange(l);
+    for (int i = 0; i < 3; i++)
+        play(l, C, ACK, 1010, 5101, 0);
+    return play(l, C, RST | ACK, 1011, 5101, 0);
+}
+
+/* Three RSTs of another TTL a millisecond apart, a round trip after the data
+ * they answer, nothing after them: a TTL mismatch and a burst, two signs. */
+static const rst_entry *forged_burst(lab *l)
+{
+    static const uint32_t offset[] = { 0, 1460, 4380 };
+    const rst_entry *last = NULL;
+
+    play_handshake(l);
+    play(l, C, PSH | ACK, 1001, 5001, 300);
+    for (int i = 0; i < 3; i++) {
+        last = play_ttl(l, S, RST | ACK, 5001 + offset[i], 1301, 0, 47);
+        l->step_ns = RST_NS_PER_MS;
+    }
+    return last;
+}
+
+typedef struct {
+    const char *name;
+    const rst_entry *(*scenario)(lab *l);
+    size_t pref;                /* offsetof(rst_prefs, ...) */
+    uint32_t value;
+    rst_cause by_default, changed;
+} pref_case;
+
+static const pref_case pref_cases[] = {
+    { "idle_threshold", idle_then_reset, offsetof(rst_prefs, idle_threshold_s), 3600,
+      RST_CAUSE_IDLE_TIMEOUT, RST_CAUSE_ABORT },
+    { "ttl_tolerance", refusal_one_hop_off, offsetof(rst_prefs, ttl_tolerance), 1,
+      RST_CAUSE_FIREWALL_REJECT, RST_CAUSE_PORT_CLOSED },
+    { "time_wait", refusal_of_reused_tuple, offsetof(rst_prefs, time_wait_s), 0,
+      RST_CAUSE_TIME_WAIT, RST_CAUSE_PORT_CLOSED },
+    { "retrans_limit", reset_after_retransmissions, offsetof(rst_prefs, retrans_limit), 10,
+      RST_CAUSE_RETRANSMISSION_LIMIT, RST_CAUSE_ABORT },
+    { "keepalive_probes", reset_after_keepalives, offsetof(rst_prefs, keepalive_probes), 0,
+      RST_CAUSE_IDLE_TIMEOUT, RST_CAUSE_ABORT },
+    { "burst_window", forged_burst, offsetof(rst_prefs, burst_window_ms), 0,
+      RST_CAUSE_INJECTED, RST_CAUSE_NO_SOCKET },
+};
+
+static rst_cause cause_with(const pref_case *c, bool changed)
+{
+    lab l;
+    rst_verdict v;
+
+    lab_init(&l);
+    if (changed)
+        memcpy((char *)&l.prefs + c->pref, &c->value, sizeof(c->value));
+    diagnose(&l, c->scenario(&l), true, &v);
+    lab_free(&l);
+    return v.cause;
+}
+
+static void test_preference(gconstpointer data)
+{
+    const pref_case *c = data;
+
+    g_assert_cmpstr(rst_cause_name(cause_with(c, false)), ==, rst_cause_name(c->by_default));
+    g_assert_cmpstr(rst_cause_name(cause_with(c, true)), ==, rst_cause_name(c->changed));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1203,5 +1313,10 @@ int main(int argc, char **argv)
     g_test_add_func("/precision/one-direction", test_one_direction);
     g_test_add_func("/precision/idle-band", test_idle_band);
     g_test_add_func("/precision/too-early-needs-trusted-rtt", test_too_early_needs_trusted_rtt);
+    for (size_t i = 0; i < G_N_ELEMENTS(pref_cases); i++) {
+        char *path = g_strdup_printf("/prefs/%s", pref_cases[i].name);
+        g_test_add_data_func(path, &pref_cases[i], test_preference);
+        g_free(path);
+    }
     return g_test_run();
 }

@@ -224,13 +224,9 @@ static proto_item *show_verdict(proto_tree *tree, tvbuff_t *tvb, const rst_verdi
 static void note_after_injection(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                  const rst_entry *rst, bool whole_file)
 {
-    rst_record rec;
-    rst_verdict v;
     proto_item *ti;
 
-    rst_capture_record(capture, capture_point(pinfo), rst, &rec);
-    rst_capture_diagnose(capture, capture_point(pinfo), &rec, whole_file, &v);
-    if (v.cause != RST_CAUSE_INJECTED)
+    if (rst_capture_cause(capture, capture_point(pinfo), rst, whole_file) != RST_CAUSE_INJECTED)
         return;
     ti = proto_tree_add_item(tree, proto_rstdiag, tvb, 0, 0, ENC_NA);
     proto_item_set_generated(ti);

@@ -28,7 +28,14 @@ struct rst_capture {
     uint64_t observed;          /* segments fed so far */
     rst_vantage_index *index;
     uint64_t index_observed;    /* segments fed when the index was built */
+    GHashTable *causes;         /* const rst_entry* -> known_cause*, RSTs asked for */
 };
+
+/* A whole-capture cause, valid while no further segment has been fed. */
+typedef struct {
+    uint64_t observed;
+    rst_cause cause;
+} known_cause;
 
 static uint32_t slot_of(uint32_t point)
 {
@@ -40,6 +47,7 @@ rst_capture *rst_capture_new(const rst_prefs *prefs)
     rst_capture *cap = g_new0(rst_capture, 1);
 
     cap->prefs = prefs;
+    cap->causes = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     return cap;
 }
 
@@ -48,6 +56,7 @@ void rst_capture_free(rst_capture *cap)
     if (!cap)
         return;
     rst_vantage_index_free(cap->index);
+    g_hash_table_destroy(cap->causes);
     for (uint32_t p = 0; p < RST_POINTS_MAX; p++) {
         rst_engine_free(cap->points[p].engine);
         g_free(cap->points[p].name);
@@ -136,4 +145,26 @@ void rst_capture_diagnose(rst_capture *cap, uint32_t point, const rst_record *re
         out->has_side_clock = cross.has_side_clock;
         out->side_clock_ns = cross.side_clock_ns;
     }
+}
+
+rst_cause rst_capture_cause(rst_capture *cap, uint32_t point, const rst_entry *entry,
+                            bool whole_capture)
+{
+    known_cause *known = whole_capture ? g_hash_table_lookup(cap->causes, entry) : NULL;
+    rst_record rec;
+    rst_verdict v;
+
+    if (known && known->observed == cap->observed)
+        return known->cause;
+    rst_capture_record(cap, point, entry, &rec);
+    rst_capture_diagnose(cap, point, &rec, whole_capture, &v);
+    if (whole_capture) {
+        if (!known) {
+            known = g_new(known_cause, 1);
+            g_hash_table_insert(cap->causes, (gpointer)entry, known);
+        }
+        known->observed = cap->observed;
+        known->cause = v.cause;
+    }
+    return v.cause;
 }

@@ -39,4 +39,11 @@ void rst_capture_record(rst_capture *capture, uint32_t point, const rst_entry *e
 void rst_capture_diagnose(rst_capture *capture, uint32_t point, const rst_record *rec,
                           bool whole_capture, rst_verdict *out);
 
+/* The cause of a RST seen at point, as rst_capture_diagnose() gives it.  With
+ * the whole capture known it is computed once per generation (the segments
+ * observed so far) and kept: every segment that follows an injected RST asks
+ * for its cause again. */
+rst_cause rst_capture_cause(rst_capture *capture, uint32_t point, const rst_entry *entry,
+                            bool whole_capture);
+
 #endif /* RST_CAPTURE_H */

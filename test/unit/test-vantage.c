@@ -381,6 +381,54 @@ static void test_summary_fit(void)
     g_assert_cmpstr(rst_summary_fit("abc", buf, 2), ==, "");
 }
 
+/* rst_capture_cause() keeps a whole-capture cause only while no segment has
+ * been fed since: a forged RST with one sign so far becomes injected once its
+ * claimed sender is seen still talking. */
+static rst_observation feed(rst_capture *cap, uint32_t frame, int from, uint16_t flags,
+                            uint32_t seq, uint32_t ack, uint32_t len, uint8_t ttl)
+{
+    rst_segment seg;
+
+    memset(&seg, 0, sizeof(seg));
+    seg.frame = frame;
+    seg.ts_ns = G_GINT64_CONSTANT(1700000000) * 1000000000 + frame * 20 * MS;
+    set_addr(from == C ? &seg.src : &seg.dst, 1);
+    set_addr(from == C ? &seg.dst : &seg.src, 2);
+    seg.sport = from == C ? 40000 : 80;
+    seg.dport = from == C ? 80 : 40000;
+    seg.flags = flags;
+    seg.seq = seq;
+    seg.ack = ack;
+    seg.len = len;
+    seg.window = seg.window_raw = 64240;
+    seg.hdr_len = 20;
+    seg.ttl = ttl;
+    seg.has_ttl = true;
+    return rst_capture_observe(cap, 0, &seg);
+}
+
+static void test_cause_per_generation(void)
+{
+    rst_prefs prefs = RST_PREFS_DEFAULT;
+    rst_capture *cap = rst_capture_new(&prefs);
+    const rst_entry *forged;
+
+    feed(cap, 1, C, SYN, 1000, 0, 0, 64);
+    feed(cap, 2, S, SYN | ACK, 5000, 1001, 0, 63);
+    feed(cap, 3, C, ACK, 1001, 5001, 0, 64);
+    feed(cap, 4, C, PSH | ACK, 1001, 5001, 100, 64);
+    forged = feed(cap, 5, S, RST | ACK, 5001, 1101, 0, 40).rst;
+    g_assert_nonnull(forged);
+    g_assert_cmpstr(rst_cause_name(rst_capture_cause(cap, 0, forged, true)), !=, "injected");
+    g_assert_cmpstr(rst_cause_name(rst_capture_cause(cap, 0, forged, true)), !=, "injected");
+    g_assert_true(feed(cap, 6, S, PSH | ACK, 5001, 1101, 200, 63).follows == forged);
+    g_assert_cmpstr(rst_cause_name(rst_capture_cause(cap, 0, forged, true)), ==, "injected");
+    /* A single pass knows nothing after the RST, and caches nothing. */
+    g_assert_cmpstr(rst_cause_name(rst_capture_cause(cap, 0, forged, false)), !=, "injected");
+    g_assert_cmpstr(rst_cause_name(rst_capture_cause(cap, 0, forged, true)), ==, "injected");
+    rst_capture_free(cap);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -392,5 +440,6 @@ int main(int argc, char **argv)
     g_test_add_func("/vantage/side-not-capturing", test_side_not_capturing);
     g_test_add_func("/vantage/single-point-and-pass", test_single_point_and_pass);
     g_test_add_func("/summary/fit", test_summary_fit);
+    g_test_add_func("/capture/cause-per-generation", test_cause_per_generation);
     return g_test_run();
 }

@@ -85,26 +85,33 @@ static void add_copy(wire *w, const rst_segment *seg, uint32_t point, int64_t de
 /* One packet, 10 ms after the previous one.  Endpoints send with TTL 64 and
  * are captured on their own link; the router's forgeries leave it with 64
  * toward one side only. */
+/* A segment between client 10.0.0.1:cport and server 10.0.0.2:80. */
+static void make_segment(rst_segment *seg, int64_t ts_ns, bool from_client, uint16_t cport,
+                         uint16_t flags, uint32_t seq, uint32_t ack, uint32_t len, uint8_t ttl)
+{
+    memset(seg, 0, sizeof(*seg));
+    seg->ts_ns = ts_ns;
+    set_addr(from_client ? &seg->src : &seg->dst, 1);
+    set_addr(from_client ? &seg->dst : &seg->src, 2);
+    seg->sport = from_client ? cport : 80;
+    seg->dport = from_client ? 80 : cport;
+    seg->flags = flags;
+    seg->seq = seq;
+    seg->ack = ack;
+    seg->len = len;
+    seg->window = seg->window_raw = 64240;
+    seg->ttl = ttl;
+    seg->has_ttl = true;
+}
+
 static void send(wire *w, int who, uint16_t flags, uint32_t seq, uint32_t ack, uint32_t len)
 {
     bool from_client = who == C || who == ROUTER_AS_C;
     rst_segment seg;
 
-    memset(&seg, 0, sizeof(seg));
     w->now_ns += 10 * MS;
-    seg.ts_ns = w->now_ns;
-    set_addr(from_client ? &seg.src : &seg.dst, 1);
-    set_addr(from_client ? &seg.dst : &seg.src, 2);
+    make_segment(&seg, w->now_ns, from_client, w->cport, flags, seq, ack, len, 64);
     seg.stream = w->cport;      /* one tcp.stream per connection */
-    seg.sport = from_client ? w->cport : 80;
-    seg.dport = from_client ? 80 : w->cport;
-    seg.flags = flags;
-    seg.seq = seq;
-    seg.ack = ack;
-    seg.len = len;
-    seg.window = seg.window_raw = 64240;
-    seg.ttl = 64;
-    seg.has_ttl = true;
     seg.has_ipid = true;
     seg.ipid = w->ipid++;
     if (who == C) {
@@ -389,21 +396,10 @@ static rst_observation feed(rst_capture *cap, uint32_t frame, int from, uint16_t
 {
     rst_segment seg;
 
-    memset(&seg, 0, sizeof(seg));
+    make_segment(&seg, G_GINT64_CONSTANT(1700000000) * 1000000000 + frame * 20 * MS, from == C,
+                 40000, flags, seq, ack, len, ttl);
     seg.frame = frame;
-    seg.ts_ns = G_GINT64_CONSTANT(1700000000) * 1000000000 + frame * 20 * MS;
-    set_addr(from == C ? &seg.src : &seg.dst, 1);
-    set_addr(from == C ? &seg.dst : &seg.src, 2);
-    seg.sport = from == C ? 40000 : 80;
-    seg.dport = from == C ? 80 : 40000;
-    seg.flags = flags;
-    seg.seq = seq;
-    seg.ack = ack;
-    seg.len = len;
-    seg.window = seg.window_raw = 64240;
     seg.hdr_len = 20;
-    seg.ttl = ttl;
-    seg.has_ttl = true;
     return rst_capture_observe(cap, 0, &seg);
 }
 

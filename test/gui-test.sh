@@ -26,13 +26,12 @@ filter='rstdiag.cause == "injected"'
 wait_frames=60        # seconds for Wireshark to load, filter and report
 wait_paint=15         # seconds for the filtered packet list to be painted
 
-skip() { echo "skipped: $*"; exit 77; }
-command -v wireshark >/dev/null || skip "wireshark (the Qt GUI, Debian package wireshark-qt) is not installed"
-command -v Xvfb >/dev/null || skip "Xvfb (Debian package xvfb) is not installed"
+# shellcheck source=gui/session.sh
+. "$here/gui/session.sh"
+gui_require_tools
 for tool in import convert identify; do
   command -v $tool >/dev/null || skip "ImageMagick's $tool (Debian package imagemagick) is not installed"
 done
-fail() { echo "FAIL: $*" >&2; exit 1; }
 [ -r "$plugin" ] || fail "no plugin at $plugin"
 [ -r "$demo" ] || fail "no capture at $demo"
 [ -d "$profile" ] || fail "no profile at $profile"
@@ -52,90 +51,24 @@ want_two=$(tshark_frames -2) || fail "tshark -2 with the plugin failed (above)"
 want_one=$(tshark_frames) || fail "tshark with the plugin failed (above)"
 [ -n "$want_two" ] || fail "tshark -2 shows no frame for $filter in $demo"
 
-xvfb_pid='' ws_pid=''
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/rstdiag-gui.XXXXXX")
-stop() {  # pid of a `timeout`, the leader of its process group
-  [ -n "$1" ] || return 0
-  kill -TERM -- "-$1" 2>/dev/null || kill -TERM "$1" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL -- "-$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-}
-cleanup() {
-  stop "$ws_pid"; ws_pid=''
-  stop "$xvfb_pid"; xvfb_pid=''
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# The throw-away HOME: profile, capture, the probe, window geometry; the
-# plugin in a plugin folder of its own (never an installed rstdiag.so).
-home=$tmp/home
-mkdir -p "$home/.config/wireshark/profiles" "$home/in" "$home/run" "$tmp/out"
-# shellcheck source=../tools/plugin-dir.sh
-. "$src/tools/plugin-dir.sh"
-rstdiag_plugin_dir "$home/plugins" "$plugin" tshark || fail "no plugin folder"
-cp -r "$profile" "$home/.config/wireshark/profiles/rstdiag"
+gui_setup "$here/gui/probe.lua"
 cp "$demo" "$home/in/"
-cp "$here/gui/probe.lua" "$home/probe.lua"
-cat > "$home/.config/wireshark/recent_common" <<'EOF'
-gui.geometry_main_x: 0
-gui.geometry_main_y: 0
-gui.geometry_main_width: 1280
-gui.geometry_main_height: 800
-gui.geometry_main_maximized: FALSE
-EOF
-chmod 755 "$tmp"
-chmod -R a+rX "$home"
-runas=()
-if [ "$(id -u)" = 0 ]; then
-  chown nobody "$tmp/out" "$home/run"
-  runas=(setpriv --reuid="$(id -u nobody)" --regid="$(id -g nobody)" --clear-groups --)
-fi
-chmod 700 "$home/run"   # XDG_RUNTIME_DIR
+chmod -R a+rX "$home/in"
+gui_start_xvfb 110
+gui_start_wireshark 100 RSTDIAG_GUI_FILTER="$filter" -- \
+  -r "$home/in/$(basename "$demo")" -Y "$filter"
 
-# A virtual X server on a free display; -displayfd reports it once it is ready.
-# Every process runs under timeout (its own process group), so nothing outlives
-# the test even if this script is killed.
-timeout -k 5 110 Xvfb -displayfd 3 -ac -nolisten tcp -noreset -screen 0 1280x800x24 \
-    3>"$tmp/display" >"$tmp/xvfb.log" 2>&1 &
-xvfb_pid=$!
-display=''
-for _ in $(seq 100); do
-  display=$(sed -n '1{/^[0-9][0-9]*$/p}' "$tmp/display" 2>/dev/null || true)
-  [ -n "$display" ] && break
-  kill -0 "$xvfb_pid" 2>/dev/null || { cat "$tmp/xvfb.log" >&2; fail "Xvfb did not start"; }
-  sleep 0.1
-done
-[ -n "$display" ] || fail "Xvfb did not report a display within 10 s"
-
-(cd "$home" && exec timeout -k 5 100 "${runas[@]}" env -i \
-    HOME="$home" WIRESHARK_PLUGIN_DIR="$home/plugins" PATH=/usr/bin:/bin DISPLAY=":$display" QT_QPA_PLATFORM=xcb \
-    XDG_RUNTIME_DIR="$home/run" LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC \
-    RSTDIAG_GUI_OUT="$tmp/out" RSTDIAG_GUI_FILTER="$filter" \
-    wireshark -C rstdiag -o gui.update.enabled:FALSE -o capture.no_interface_load:TRUE \
-      -o gui.ask_unsaved:FALSE -X lua_script:"$home/probe.lua" \
-      -r "$home/in/$(basename "$demo")" -Y "$filter") >"$outdir/wireshark.log" 2>&1 &
-ws_pid=$!
-
-report=$tmp/out/frames.txt
-field() { sed -n "s/^$1: //p" "$report" 2>/dev/null | head -n 1; }
-deadline=$((SECONDS + wait_frames))
-while [ $SECONDS -lt $deadline ]; do
-  [ -n "$(field done)" ] && break
-  kill -0 "$ws_pid" 2>/dev/null || break
-  sleep 0.2
-done
-[ -f "$report" ] && cp "$report" "$outdir/gui-frames.txt"
-if [ -z "$(field done)" ]; then
+ok_report=0
+gui_wait_for done "$wait_frames" && ok_report=1
+cp "$tmp/wireshark.log" "$outdir/wireshark.log" 2>/dev/null || true
+[ -f "$tmp/out/frames.txt" ] && cp "$tmp/out/frames.txt" "$outdir/gui-frames.txt"
+if [ $ok_report = 0 ]; then
   tail -n 20 "$outdir/wireshark.log" >&2 || true
   kill -0 "$ws_pid" 2>/dev/null && fail "no report from Wireshark within $wait_frames s" \
                                  || fail "Wireshark exited before reporting (log above)"
 fi
-[ "$(field field)" = rstdiag.cause ] || fail "the plugin is not loaded in Wireshark: rstdiag.cause $(field field)"
-got_startup=$(field startup) got_applied=$(field applied)
+[ "$(gui_field field)" = rstdiag.cause ] || fail "the plugin is not loaded in Wireshark: rstdiag.cause $(gui_field field)"
+got_startup=$(gui_field startup) got_applied=$(gui_field applied)
 [ "$got_applied" = "$want_two" ] \
   || fail "the filter applied in Wireshark shows frames [$got_applied], tshark -2 [$want_two]"
 if [ "$got_startup" = "$want_one" ]; then

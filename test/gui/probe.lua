@@ -13,18 +13,8 @@ local out = os.getenv("RSTDIAG_GUI_OUT")
 local filter = os.getenv("RSTDIAG_GUI_FILTER")
 if not out or not filter then return end
 
-local report = {}
-local function save()
-    local tmp = out .. "/frames.txt.tmp"
-    local f = assert(io.open(tmp, "w"))
-    for _, line in ipairs(report) do f:write(line, "\n") end
-    f:close()
-    assert(os.rename(tmp, out .. "/frames.txt"))
-end
-local function say(key, value)
-    report[#report + 1] = key .. ": " .. tostring(value)
-    save()
-end
+dofile(os.getenv("HOME") .. "/report.lua")
+local say = report_to(out)
 
 if not gui_enabled() then say("error", "not running in the GUI") return end
 

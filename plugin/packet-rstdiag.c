@@ -238,9 +238,11 @@ static void note_after_injection(tvbuff_t *tvb, packet_info *pinfo, proto_tree *
         rst->frame);
 }
 
-/* What this dissection needs of a RST, so that nothing nobody reads is built:
- * tshark -T fields -e rstdiag.cause needs the verdict but no sentence, the
- * first pass of tshark -2 (no field primed yet) needs nothing at all. */
+/* What this dissection needs of a RST, so that nothing nobody reads is built.
+ * A filter that prints nothing (tshark -Y 'rstdiag.cause == "injected"' -w,
+ * the GUI colouring its packet list) needs the verdict but no sentence; the
+ * first pass of tshark -2 (no field primed yet) needs nothing at all.  A
+ * visible tree needs everything: tshark makes it so for -T fields too. */
 typedef struct {
     bool items;                 /* some rstdiag field is shown, filtered or printed */
     bool expert;                /* expert info is shown, filtered, tapped or in a column */

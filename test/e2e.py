@@ -15,8 +15,8 @@
   e2e.py prefs PLUGIN              every preference, set with -o to a value other than its
                                   default, changes a verdict (tshark -2)
   e2e.py live PLUGIN CAPTURE...   a live capture (tshark -i - on a pipe) gives the single-pass
-                                  verdicts; with only rstdiag.cause referenced, the verdicts
-                                  are the goldens' in both passes
+                                  verdicts; with only rstdiag.cause referenced, and with a filter
+                                  that prints nothing (-Y -w), the goldens' causes, both passes
   e2e.py update PLUGIN CAPTURE... rewrite the golden files (review the diff!)
 
 tshark runs through tools/tshark-rstdiag (as an unprivileged user when root).
@@ -612,8 +612,7 @@ def check_live(plugin, capture):
 
 
 def check_cause_only(plugin, capture, two_pass):
-    """Only rstdiag.cause referenced: no summary or expert info is built, and
-    the causes are the goldens'."""
+    """Only rstdiag.cause referenced: the causes are the goldens'."""
     got = fields_table(plugin, capture, two_pass, fields=["frame.number", "rstdiag.cause"])
     with open(golden_path(capture, two_pass)) as f:
         rows = [line.rstrip("\n").split("\t") for line in f]
@@ -624,14 +623,41 @@ def check_cause_only(plugin, capture, two_pass):
                       f"({'-2' if two_pass else 'single pass'}) the causes differ:\n{got}")
 
 
+def check_silent_filter(plugin, capture, two_pass):
+    """A filter that prints nothing (-Y ... -w -): the tree is not visible, so
+    rstdiag builds the verdict without sentence or expert info; it writes as
+    many injected RSTs as the golden has.  Returns that number."""
+    with open(golden_path(capture, two_pass)) as f:
+        rows = [line.rstrip("\n").split("\t") for line in f]
+    col = rows[0].index("rstdiag.cause")
+    want = sum(1 for r in rows[1:] if r[col] == "injected")
+    args = [RUNNER, plugin] + (["-2"] if two_pass else []) + [
+        "-r", capture, "-Y", 'rstdiag.cause == "injected"', "-F", "pcap", "-w", "-"]
+    proc = subprocess.run(args, capture_output=True, timeout=600)
+    if proc.returncode != 0:
+        raise Failure(f"{' '.join(args[2:])} exited {proc.returncode}: {proc.stderr[-2000:]}")
+    with tempfile.NamedTemporaryFile(suffix=".pcap") as f:
+        f.write(proc.stdout)
+        f.flush()
+        got = len(pcap_records(f.name)[1])
+    if got != want:
+        raise Failure(f"{os.path.basename(capture)}: -Y injected -w wrote {got} packets "
+                      f"({'-2' if two_pass else 'single pass'}), the golden has {want}")
+    return want
+
+
 def cmd_live(plugin, captures):
-    rsts = 0
+    rsts = injected = 0
     for capture in captures:
         rsts += check_live(plugin, capture)
         for two_pass in (False, True):
             check_cause_only(plugin, capture, two_pass)
+            injected += check_silent_filter(plugin, capture, two_pass)
+    if injected == 0:
+        raise Failure("no injected RST in these captures: the silent filter checked nothing")
     print(f"{len(captures)} captures, {rsts} RSTs: live verdicts are the single-pass ones; "
-          f"causes unchanged with only rstdiag.cause referenced")
+          f"causes unchanged with only rstdiag.cause referenced; -Y -w wrote the "
+          f"{injected} injected RSTs of both passes")
 
 
 def main(argv):

@@ -250,7 +250,6 @@ typedef struct {
     bool tap;                   /* the rstdiag tap has a listener (statistics) */
 } wanted_output;
 
-
 static wanted_output wanted(proto_tree *tree, packet_info *pinfo)
 {
     wanted_output w;

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* The RST and its surroundings, derived once. */
 typedef struct {
     const rst_record *rec;
@@ -298,29 +297,24 @@ static bool too_early(const rst_scene *sc, const rst_context *ctx)
  * never accepted the connection is judged only by the signs a firewall
  * reject cannot also show: a firewall is nearer and builds its own RST.
  * Returns the evidence tags counted, each a phrase in the summary. */
+#define EV_BIT(ev) (1u << (ev))
+
 static rst_evidence_set injection_signs(const rst_scene *sc, const rst_verdict *v)
 {
-    static const rst_evidence always[] = {
-        RST_EV_TTL_MISMATCH, RST_EV_DATA_AFTER_RST, RST_EV_RST_BURST,
-    };
-    static const rst_evidence unless_refusal[] = {
-        RST_EV_NO_ACK, RST_EV_TOO_EARLY, RST_EV_IPID_MISMATCH, RST_EV_ABSENT_AT_SENDER_SIDE,
-    };
+    const rst_evidence_set always = EV_BIT(RST_EV_TTL_MISMATCH) | EV_BIT(RST_EV_DATA_AFTER_RST) |
+                                    EV_BIT(RST_EV_RST_BURST);
+    const rst_evidence_set unless_refusal = EV_BIT(RST_EV_NO_ACK) | EV_BIT(RST_EV_TOO_EARLY) |
+                                            EV_BIT(RST_EV_IPID_MISMATCH) |
+                                            EV_BIT(RST_EV_ABSENT_AT_SENDER_SIDE);
     bool refusal = answers_syn(sc) && !flow_has(sc->s, RST_FLOW_SYNACK);
-    rst_evidence_set signs = 0;
+    rst_evidence_set signs = v->evidence & (always | (refusal ? 0 : unless_refusal));
 
-    for (size_t i = 0; i < sizeof(always) / sizeof(always[0]); i++)
-        if (rst_ev_has(v->evidence, always[i]))
-            rst_ev_add(&signs, always[i]);
-    for (size_t i = 0; !refusal && i < sizeof(unless_refusal) / sizeof(unless_refusal[0]); i++)
-        if (rst_ev_has(v->evidence, unless_refusal[i]))
-            rst_ev_add(&signs, unless_refusal[i]);
     /* An answered RFC 5961 challenge is no burst; a RST without ACK is a
      * sign only where the sender's own stack would have set it. */
     if (rst_ev_has(v->evidence, RST_EV_CHALLENGE_ACK))
-        signs &= ~(1u << RST_EV_RST_BURST);
+        signs &= ~EV_BIT(RST_EV_RST_BURST);
     if (!ack_missing(sc))
-        signs &= ~(1u << RST_EV_NO_ACK);
+        signs &= ~EV_BIT(RST_EV_NO_ACK);
     return signs;
 }
 
@@ -503,7 +497,7 @@ static rst_cause heuristic_cause(const rst_scene *sc, const rst_context *ctx,
 
     if (rst_ev_has(v->evidence, RST_EV_IDLE))
         return RST_CAUSE_IDLE_TIMEOUT;  /* idle-timeout over injected */
-    if (v->injection_signs >= 2)
+    if (rst_ev_count(v->signs) >= 2)
         return RST_CAUSE_INJECTED;
     if (rst_ev_has(v->evidence, RST_EV_ANSWERS_SYN) &&
         (refusal = refusal_cause(sc, ctx, prefs, v)) != RST_CAUSE_UNKNOWN)
@@ -601,7 +595,6 @@ void rst_classify(const rst_record *rec, const rst_context *ctx,
     }
     gather_evidence(&sc, ctx, prefs, out);
     out->signs = injection_signs(&sc, out);
-    out->injection_signs = rst_ev_count(out->signs);
     explicit_reason = explicit_cause(rec, out);
     out->origin = origin_of(out);
     if (!explicit_reason)

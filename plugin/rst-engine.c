@@ -2,8 +2,8 @@
  * Ties the tables together: conversations by tcp.stream, the latest
  * conversation of each 4-tuple (to see reuse), host TTL baselines, and the
  * RSTs (rst-store.h: 128 bytes each within a run of RSTs, 330-540 bytes
- * otherwise, plus any payload).  Memory grows with conversations, hosts and RSTs,
- * never with ordinary packets.
+ * otherwise, plus any payload).  Memory grows with conversations, hosts and
+ * RSTs, never with ordinary packets.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -15,7 +15,6 @@
 
 #include <glib.h>
 #include <string.h>
-
 
 /* A 4-tuple with its endpoints in a canonical order. */
 typedef struct {

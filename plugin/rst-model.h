@@ -182,8 +182,8 @@ typedef struct {
     uint32_t reason_code;       /* explicit reset reason carried by the RST */
     uint8_t  reason_kind;       /* rst_reason_kind (rst-reason.h), decoded once */
     const char *reason_meaning; /* what the code means, or NULL */
-    rst_evidence_set signs;     /* the evidence counted as signs of injection */
-    uint32_t injection_signs;   /* how many: the bits in signs */
+    rst_evidence_set signs;     /* the evidence counted as signs of injection
+                                 * (how many: rst_ev_count) */
     uint8_t  scan_ports;        /* ports of the server its client probed in vain */
 
     /* Values quoted by the summary. */

@@ -6,8 +6,9 @@
  * flow).  When the conversation's previous segment was itself a RST -- a
  * burst, a flood -- that state is the previous RST's state updated by that
  * RST, so only a delta is stored: the RST's own header fields and the values
- * learnt elsewhere (128 bytes plus payload).  Every RST_STORE_CHAIN-th RST of a run is stored whole again,
- * so rebuilding a record replays at most that many segments.
+ * learnt elsewhere (128 bytes plus payload).  Every RST_STORE_CHAIN-th RST
+ * of a run is stored whole again, so rebuilding a record replays at most
+ * that many segments.
  *
  * Entries live in large chunks freed together, never moved: the glue keeps
  * pointers to them as per-frame data.

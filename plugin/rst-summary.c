@@ -120,7 +120,7 @@ static void what_happened(text *t, const rst_verdict *v, const rst_record *rec)
             put(t, ", sent by a device whose state timed out");
         break;
     case RST_CAUSE_INJECTED:
-        put(t, "RST in the %s's name with %u signs of forgery", who(v), v->injection_signs);
+        put(t, "RST in the %s's name with %u signs of forgery", who(v), rst_ev_count(v->signs));
         break;
     case RST_CAUSE_DATA_AFTER_CLOSE:
         put(t, "%s had closed its side (FIN) and reset the data its peer still sent (frame %u)",
@@ -143,8 +143,8 @@ static void what_happened(text *t, const rst_verdict *v, const rst_record *rec)
     default:
         if (rst_ev_has(v->evidence, RST_EV_DATA_AFTER_RST))
             put(t, "%s kept sending after this RST, so it did not end the connection; "
-                "%u sign%s of forgery, too few to call it injected", who(v), v->injection_signs,
-                v->injection_signs == 1 ? "" : "s");
+                "%u sign%s of forgery, too few to call it injected", who(v), rst_ev_count(v->signs),
+                rst_ev_count(v->signs) == 1 ? "" : "s");
         else if (v->has_trigger)
             put(t, "%s reset after frame %u; no known pattern fits", who(v), v->trigger);
         else
@@ -272,7 +272,7 @@ static void lookahead_note(text *t, const rst_verdict *v)
 {
     if (v->whole_capture)
         return;
-    if (v->injection_signs == 1 && v->cause != RST_CAUSE_INJECTED &&
+    if (rst_ev_count(v->signs) == 1 && v->cause != RST_CAUSE_INJECTED &&
         v->cause != RST_CAUSE_SYN_SCAN && v->cause != RST_CAUSE_FIREWALL_REJECT &&
         v->cause != RST_CAUSE_IDLE_TIMEOUT)
         put(t, " (single pass: 1 sign of injection so far; later packets may add more)");

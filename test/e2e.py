@@ -567,6 +567,14 @@ def cmd_update(plugin, captures):
         print("updated", os.path.basename(capture))
 
 
+def golden_causes(capture, two_pass):
+    """[(frame, cause)] of every row of the capture's structured golden."""
+    with open(golden_path(capture, two_pass)) as f:
+        rows = [line.rstrip("\n").split("\t") for line in f]
+    frame, cause = rows[0].index("frame.number"), rows[0].index("rstdiag.cause")
+    return [(r[frame], r[cause]) for r in rows[1:]]
+
+
 # Preference, value, capture, frame: the cause with the default (the golden's)
 # and with the value.
 PREFERENCE_CASES = [
@@ -583,9 +591,7 @@ def cmd_prefs(plugin):
     captures = os.path.join(HERE, "captures")
     for name, value, capture, frame, default, changed in PREFERENCE_CASES:
         path = os.path.join(captures, capture)
-        with open(golden_path(path, True)) as f:
-            rows = [line.rstrip("\n").split("\t") for line in f]
-        at = {r[rows[0].index("frame.number")]: r[rows[0].index("rstdiag.cause")] for r in rows[1:]}
+        at = dict(golden_causes(path, True))
         if at.get(frame) != default:
             raise Failure(f"{capture} frame {frame}: the golden says {at.get(frame)!r}, not {default!r}")
         out = tshark(plugin, "-2", "-o", f"rstdiag.{name}:{value}", "-r", path,
@@ -614,10 +620,8 @@ def check_live(plugin, capture):
 def check_cause_only(plugin, capture, two_pass):
     """Only rstdiag.cause referenced: the causes are the goldens'."""
     got = fields_table(plugin, capture, two_pass, fields=["frame.number", "rstdiag.cause"])
-    with open(golden_path(capture, two_pass)) as f:
-        rows = [line.rstrip("\n").split("\t") for line in f]
-    cols = [rows[0].index("frame.number"), rows[0].index("rstdiag.cause")]
-    want = "".join("\t".join(r[i] for i in cols) + "\n" for r in rows)
+    want = "".join(f"{frame}\t{cause}\n" for frame, cause in
+                   [("frame.number", "rstdiag.cause")] + golden_causes(capture, two_pass))
     if got != want:
         raise Failure(f"{os.path.basename(capture)}: with only rstdiag.cause referenced "
                       f"({'-2' if two_pass else 'single pass'}) the causes differ:\n{got}")
@@ -627,10 +631,7 @@ def check_silent_filter(plugin, capture, two_pass):
     """A filter that prints nothing (-Y ... -w -): the tree is not visible, so
     rstdiag builds the verdict without sentence or expert info; it writes as
     many injected RSTs as the golden has.  Returns that number."""
-    with open(golden_path(capture, two_pass)) as f:
-        rows = [line.rstrip("\n").split("\t") for line in f]
-    col = rows[0].index("rstdiag.cause")
-    want = sum(1 for r in rows[1:] if r[col] == "injected")
+    want = sum(1 for _, cause in golden_causes(capture, two_pass) if cause == "injected")
     args = [RUNNER, plugin] + (["-2"] if two_pass else []) + [
         "-r", capture, "-Y", 'rstdiag.cause == "injected"', "-F", "pcap", "-w", "-"]
     proc = subprocess.run(args, capture_output=True, timeout=600)

@@ -90,7 +90,6 @@ static void check_signs(const rst_verdict *v, const char *summary)
 {
     rst_evidence_set named = 0;
 
-    require(v->injection_signs == rst_ev_count(v->signs));
     require((v->signs & ~v->evidence) == 0);
     for (size_t i = 0; i < sizeof(sign_words) / sizeof(sign_words[0]); i++)
         if (rst_ev_has(v->signs, sign_words[i].ev)) {
@@ -107,7 +106,7 @@ static void check_verdict(const rst_verdict *v, const rst_record *rec)
     require((unsigned)v->cause < RST_CAUSE_COUNT && (unsigned)v->phase < RST_PHASE_COUNT);
     require((unsigned)v->sender < RST_SENDER_COUNT && (unsigned)v->origin < RST_ORIGIN_COUNT);
     require((v->evidence >> RST_EV_COUNT) == 0);
-    require(v->cause != RST_CAUSE_INJECTED || v->injection_signs >= 2);
+    require(v->cause != RST_CAUSE_INJECTED || rst_ev_count(v->signs) >= 2);
     require(!v->has_trigger || v->trigger < rec->rst.frame);
     require(strcmp(rst_cause_name(v->cause), "unknown") != 0 || v->cause == RST_CAUSE_UNKNOWN);
     require(v->vantages <= 4 && (!v->vantages || v->vantage));

@@ -231,11 +231,11 @@ static void note_after_injection(tvbuff_t *tvb, packet_info *pinfo, proto_tree *
     ti = proto_tree_add_item(tree, proto_rstdiag, tvb, 0, 0, ENC_NA);
     proto_item_set_generated(ti);
     proto_item_append_text(ti, ": sender still speaks after the injected RST in frame %u",
-                           rst->frame);
-    add_uint(proto_item_add_subtree(ti, ett_rstdiag), hf_after_injected, tvb, rst->frame);
+                           rst->facts.frame);
+    add_uint(proto_item_add_subtree(ti, ett_rstdiag), hf_after_injected, tvb, rst->facts.frame);
     expert_add_info_format(pinfo, ti, &ei_after_injected,
         "Segment from the claimed sender after the RST in frame %u, which was judged injected",
-        rst->frame);
+        rst->facts.frame);
 }
 
 /* What this dissection needs of a RST, so that nothing nobody reads is built.
@@ -266,17 +266,15 @@ static wanted_output wanted(proto_tree *tree, packet_info *pinfo)
 static void show_rst(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                      const rst_observation *obs, const wanted_output *w, bool whole_file)
 {
-    rst_record rec;
     rst_verdict *v;
     char summary[RST_SUMMARY_MAX] = "";
     char expert_text[ITEM_LABEL_LENGTH];    /* what an expert message holds */
     proto_item *ti;
 
-    rst_capture_record(capture, capture_point(pinfo), obs->rst, &rec);
     v = wmem_new(pinfo->pool, rst_verdict);
-    rst_capture_diagnose(capture, capture_point(pinfo), &rec, whole_file, v);
+    rst_capture_diagnose(capture, capture_point(pinfo), obs->rst, whole_file, v);
     if (w->summary)
-        rst_summary(v, &rec, summary, sizeof(summary));
+        rst_summary(v, &obs->rst->facts, summary, sizeof(summary));
     if (obs->copy_of) {
         /* The same packet seen again after a forwarding hop: its verdict. */
         rst_ev_add(&v->evidence, RST_EV_COPY);

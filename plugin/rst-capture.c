@@ -8,7 +8,7 @@
  */
 #include "rst-capture.h"
 
-#include "rst-classify.h"
+#include "rst-decide.h"
 #include "rst-vantage.h"
 
 #include <glib.h>
@@ -96,12 +96,6 @@ rst_observation rst_capture_observe(rst_capture *cap, uint32_t point, const rst_
     return rst_engine_observe(cp->engine, seg);
 }
 
-void rst_capture_record(rst_capture *cap, uint32_t point, const rst_entry *entry,
-                        rst_record *out)
-{
-    rst_engine_record(cap->points[slot_of(point)].engine, entry, out);
-}
-
 static const rst_vantage_index *current_index(rst_capture *cap)
 {
     rst_point_view views[RST_POINTS_MAX];
@@ -122,7 +116,7 @@ static const char *point_name(const rst_capture *cap, int point)
     return point >= 0 ? cap->points[point].name : NULL;
 }
 
-void rst_capture_diagnose(rst_capture *cap, uint32_t point, const rst_record *rec,
+void rst_capture_diagnose(rst_capture *cap, uint32_t point, const rst_entry *entry,
                           bool whole_capture, rst_verdict *out)
 {
     uint32_t slot = slot_of(point);
@@ -130,12 +124,12 @@ void rst_capture_diagnose(rst_capture *cap, uint32_t point, const rst_record *re
     rst_crosspoint cross = { 0, RST_SIDE_UNKNOWN, -1, false, 0, false, 0 };
     rst_context ctx;
 
-    rst_engine_context(engine, rec, whole_capture, &ctx);
+    rst_engine_context(engine, entry, whole_capture, &ctx);
     if (cap->npoints > 1 && whole_capture) {
-        rst_vantage_match(current_index(cap), slot, rec, &cross);
+        rst_vantage_match(current_index(cap), slot, &entry->facts, &cross);
         ctx.sender_side = cross.side;
     }
-    rst_classify(rec, &ctx, cap->prefs, out);
+    rst_decide(&entry->facts, &ctx, cap->prefs, out);
     if (cap->npoints > 1) {
         out->vantage = point_name(cap, (int)slot);
         out->vantages = cross.vantages;
@@ -151,13 +145,11 @@ rst_cause rst_capture_cause(rst_capture *cap, uint32_t point, const rst_entry *e
                             bool whole_capture)
 {
     known_cause *known = whole_capture ? g_hash_table_lookup(cap->causes, entry) : NULL;
-    rst_record rec;
     rst_verdict v;
 
     if (known && known->observed == cap->observed)
         return known->cause;
-    rst_capture_record(cap, point, entry, &rec);
-    rst_capture_diagnose(cap, point, &rec, whole_capture, &v);
+    rst_capture_diagnose(cap, point, entry, whole_capture, &v);
     if (whole_capture) {
         if (!known) {
             known = g_new(known_cause, 1);

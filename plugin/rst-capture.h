@@ -30,13 +30,10 @@ void rst_capture_name_point(rst_capture *capture, uint32_t point, const char *na
 rst_observation rst_capture_observe(rst_capture *capture, uint32_t point,
                                     const rst_segment *seg);
 
-/* The record of a RST seen at point (an entry rst_capture_observe gave). */
-void rst_capture_record(rst_capture *capture, uint32_t point, const rst_entry *entry,
-                        rst_record *out);
-
-/* Diagnose a RST seen at point; with several points and the whole capture
- * known, this includes what the other points saw of it. */
-void rst_capture_diagnose(rst_capture *capture, uint32_t point, const rst_record *rec,
+/* Diagnose a RST seen at point (an entry rst_capture_observe gave); with
+ * several points and the whole capture known, this includes what the other
+ * points saw of it. */
+void rst_capture_diagnose(rst_capture *capture, uint32_t point, const rst_entry *entry,
                           bool whole_capture, rst_verdict *out);
 
 /* The cause of a RST seen at point, as rst_capture_diagnose() gives it.  With

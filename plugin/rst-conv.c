@@ -60,6 +60,14 @@ bool rst_conv_restart_on_new_syn(rst_conv *conv, const rst_segment *seg)
         return false;           /* a retransmission of the old SYN */
     prev = *conv;
     rst_conv_init(conv, seg);
+    /* Keep the endpoints' order: the facts of earlier RSTs name their
+     * sender by it. */
+    if (rst_conv_direction(&prev, seg) == 1) {
+        conv->addr[0] = prev.addr[0];
+        conv->addr[1] = prev.addr[1];
+        conv->port[0] = prev.port[0];
+        conv->port[1] = prev.port[1];
+    }
     rst_conv_note_predecessor(conv, &prev);
     conv->rst_count = prev.rst_count;   /* the count is per tcp.stream */
     return true;

@@ -71,7 +71,8 @@ typedef struct {
 } rst_last_wire;
 
 typedef struct {
-    rst_addr addr[2];           /* endpoint 0 sent the first segment seen */
+    rst_addr addr[2];           /* endpoint 0 sent the first segment seen; a restart
+                                 * (rst_conv_restart_on_new_syn) keeps the order */
     uint16_t port[2];
     int      client;            /* endpoint that sent the first SYN; -1 unknown */
     rst_flow flow[2];
@@ -82,7 +83,6 @@ typedef struct {
     bool     prev_closed;       /* that connection had ended with FINs (TIME_WAIT), no RST */
     int64_t  prev_end_ts;       /* its last segment */
     struct rst_entry *last_rst[2];  /* latest RST claimed by each endpoint */
-    struct rst_entry *prev_rst; /* the previous segment, when it was a RST */
     rst_recent recent[2][RST_RECENT_MAX];  /* each endpoint's latest segments, a ring */
     uint8_t  recent_next[2];    /* ring slot the next segment goes to */
     uint32_t answered[2];       /* latest frame of the peer the endpoint's RSTs answered */

@@ -1,15 +1,17 @@
 /* rst-engine.c
  * Ties the tables together: conversations by tcp.stream, the latest
  * conversation of each 4-tuple (to see reuse), host TTL baselines, and the
- * RSTs (rst-store.h: 128 bytes each within a run of RSTs, 330-540 bytes
- * otherwise, plus any payload).  Memory grows with conversations, hosts and
+ * RSTs (rst-store.h: 120 bytes each, and an rst_extra for the few that carry
+ * a reason or a payload).  Memory grows with conversations, hosts and
  * RSTs, never with ordinary packets.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "rst-engine.h"
 
+#include "rst-decide.h"
 #include "rst-hosts.h"
+#include "rst-measure.h"
 #include "rst-seq.h"
 #include "rst-store.h"
 
@@ -212,37 +214,6 @@ static int64_t answer_horizon(const rst_engine *e, const rst_segment *seg)
     return 3 * RST_NS_PER_S;
 }
 
-/* The record of a RST: the conversation as it stands before it. */
-static void fill_record(rst_engine *e, rst_conv *conv, const rst_segment *seg,
-                        rst_record *rec)
-{
-    int dir = rst_conv_direction(conv, seg);
-
-    memset(rec, 0, sizeof(*rec));
-    rec->rst = *seg;
-    rec->sender_dir = dir;
-    rec->client_dir = conv->client;
-    if (rec->client_dir < 0 && (seg->flags & (RST_TCP_SYN | RST_TCP_ACK)) == RST_TCP_SYN)
-        rec->client_dir = dir;  /* a SYN+RST opens the conversation itself */
-    rec->sender = conv->flow[dir];
-    rec->peer = conv->flow[!dir];
-    rec->reused = conv->reused;
-    rec->prev_closed = conv->prev_closed;
-    rec->prev_end_ts = conv->prev_end_ts;
-    rec->has_prev_ts = conv->has_last;
-    rec->prev_ts = conv->last_ts;
-    rec->has_host_ttl = rst_hosts_usual_ttl(e->hosts, &seg->src, &rec->host_ttl);
-    rec->has_rtt = rst_hosts_min_rtt(e->hosts, &seg->src, &rec->rtt_ns);
-    rec->rtt_stable = rst_hosts_rtt_stable(e->hosts, &seg->src);
-    rec->host_used_ttl = seg->has_ttl &&
-        rst_hosts_used_ttl(e->hosts, &seg->src, seg->ttl, e->prefs->ttl_tolerance);
-    rec->sender_used_ttl = seg->has_ttl &&
-        rst_conv_used_ttl(conv, dir, seg->ttl, e->prefs->ttl_tolerance);
-    rst_conv_find_answer(conv, dir, seg, answer_horizon(e, seg), &rec->answer);
-    rec->rst_ordinal = conv->rst_count + 1;
-    rec->conv = conv;
-}
-
 /* A segment sent before a RST can still be captured just after it when the
  * path reorders; more than this after the RST, it was sent after it. */
 #define REORDER_NS RST_NS_PER_MS
@@ -258,10 +229,10 @@ static void fill_record(rst_engine *e, rst_conv *conv, const rst_segment *seg,
 
 static bool credit_talk(rst_entry *rst, const rst_segment *seg)
 {
-    int64_t since = seg->ts_ns - rst->ts_ns;
+    int64_t since = seg->ts_ns - rst->facts.ts_ns;
     bool late = since >= REORDER_NS;
     bool data = (seg->len > 0 || (seg->flags & RST_TCP_FIN)) &&
-                (late || rst_seq_diff(seg->seq, rst->seq) >= 0);
+                (late || rst_seq_diff(seg->seq, rst->facts.seq) >= 0);
     bool synack = (seg->flags & (RST_TCP_SYN | RST_TCP_ACK)) == (RST_TCP_SYN | RST_TCP_ACK);
     bool talks = data || synack ||
                  (late && (seg->flags & RST_TCP_ACK) && !(seg->flags & RST_TCP_SYN));
@@ -290,7 +261,7 @@ static const rst_entry *count_talk_after(rst_conv *conv, int dir, const rst_segm
         conv->last_rst[dir] = NULL;     /* a new attempt: what follows is its own */
         return NULL;
     }
-    for (int n = 0; rst && n < BURST_CREDIT_MAX; n++, rst = rst->burst_prev_rec)
+    for (int n = 0; rst && n < BURST_CREDIT_MAX; n++, rst = rst->burst_prev)
         talks |= credit_talk(rst, seg);
     return talks ? latest : NULL;
 }
@@ -328,6 +299,47 @@ static void observe_handshake_rtt(rst_engine *e, const rst_conv *conv, int dir,
         rst_hosts_observe_rtt(e->hosts, &seg->src, seg->ts_ns - peer->syn_ts, clean);
 }
 
+/* What the engine knows of the RST seg beyond its conversation. */
+static void fill_then(const rst_engine *e, const rst_conv *conv, const rst_segment *seg,
+                      const rst_answer *answer, rst_then *then)
+{
+    int dir = rst_conv_direction(conv, seg);
+
+    memset(then, 0, sizeof(*then));
+    then->has_host_ttl = rst_hosts_usual_ttl(e->hosts, &seg->src, &then->host_ttl);
+    then->host_used_ttl = seg->has_ttl &&
+        rst_hosts_used_ttl(e->hosts, &seg->src, seg->ttl, e->prefs->ttl_tolerance);
+    then->has_rtt = rst_hosts_min_rtt(e->hosts, &seg->src, &then->rtt_ns);
+    then->rtt_stable = rst_hosts_rtt_stable(e->hosts, &seg->src);
+    then->burst_prev = continues_burst(conv, dir, seg, answer, e->prefs);
+    then->scan_ports = probed_ports(e, conv);
+    then->ttl_tolerance = e->prefs->ttl_tolerance;
+}
+
+/* A RST: measure it against its conversation as it stands, and store it. */
+static rst_entry *observe_rst(rst_engine *e, rst_conv *conv, const rst_segment *seg)
+{
+    int dir = rst_conv_direction(conv, seg);
+    rst_answer answer;
+    rst_then then;
+    rst_facts facts;
+    rst_extra extra;
+    rst_entry *entry;
+    bool has_extra;
+
+    rst_conv_find_answer(conv, dir, seg, answer_horizon(e, seg), &answer);
+    note_probe(e, conv);
+    fill_then(e, conv, seg, &answer, &then);
+    has_extra = rst_measure(conv, seg, &answer, &then, &facts, &extra);
+    entry = rst_store_add(e->store, &facts, has_extra ? &extra : NULL);
+    if (then.burst_prev && conv->last_rst[dir]) {
+        conv->last_rst[dir]->burst_next++;
+        entry->burst_prev = conv->last_rst[dir];
+    }
+    conv->last_rst[dir] = entry;
+    return entry;
+}
+
 rst_observation rst_engine_observe(rst_engine *e, const rst_segment *seg)
 {
     rst_observation obs = { NULL, NULL, 0 };
@@ -348,22 +360,8 @@ rst_observation rst_engine_observe(rst_engine *e, const rst_segment *seg)
         link_tuple(e, conv, seg);
     dir = rst_conv_direction(conv, seg);
     if (seg->flags & RST_TCP_RST) {
-        rst_record rec;
-        rst_entry *entry;
-        fill_record(e, conv, seg, &rec);
-        rec.burst_prev = continues_burst(conv, dir, seg, &rec.answer, e->prefs);
-        note_probe(e, conv);
-        rec.scan_ports = probed_ports(e, conv);
-        entry = rst_store_add(e->store, &rec, conv->prev_rst);
-        if (rec.burst_prev && conv->last_rst[dir]) {
-            conv->last_rst[dir]->burst_next++;
-            entry->burst_prev_rec = conv->last_rst[dir];
-        }
-        conv->last_rst[dir] = entry;
-        conv->prev_rst = entry;
-        obs.rst = entry;
+        obs.rst = observe_rst(e, conv, seg);
     } else {
-        conv->prev_rst = NULL;
         obs.follows = count_talk_after(conv, dir, seg);
         observe_handshake_rtt(e, conv, dir, seg);
         if (seg->has_ttl)
@@ -373,31 +371,36 @@ rst_observation rst_engine_observe(rst_engine *e, const rst_segment *seg)
     return obs;
 }
 
-void rst_engine_context(const rst_engine *e, const rst_record *rec,
-                        bool whole_capture, rst_context *ctx)
+void rst_engine_context(const rst_engine *e, const rst_entry *entry, bool whole_capture,
+                        rst_context *ctx)
 {
+    const rst_facts *f = &entry->facts;
+
     memset(ctx, 0, sizeof(*ctx));
     ctx->whole_capture = whole_capture;
     if (whole_capture) {
-        ctx->has_host_ttl = rst_hosts_usual_ttl(e->hosts, &rec->rst.src, &ctx->host_ttl);
-        ctx->has_rtt = rst_hosts_min_rtt(e->hosts, &rec->rst.src, &ctx->rtt_ns);
-        ctx->rtt_stable = rst_hosts_rtt_stable(e->hosts, &rec->rst.src);
-        ctx->host_used_ttl = rec->rst.has_ttl &&
-            rst_hosts_used_ttl(e->hosts, &rec->rst.src, rec->rst.ttl, e->prefs->ttl_tolerance);
-        ctx->scan_ports = probed_ports(e, rec->conv);
-        ctx->rst_count = rec->conv->rst_count;
-        ctx->data_after = rec->data_after;
-        ctx->talk_after = rec->talk_after;
-        ctx->burst_next = rec->burst_next;
+        rst_endpoints ends;
+        bool has_rtt, stable;
+        int64_t rtt = 0;
+        rst_facts_endpoints(f, &ends);
+        ctx->has_host_ttl = rst_hosts_usual_ttl(e->hosts, &ends.src, &ctx->host_ttl);
+        ctx->host_used_ttl = rst_facts_has(f, RST_F_HAS_TTL) &&
+            rst_hosts_used_ttl(e->hosts, &ends.src, f->ttl, e->prefs->ttl_tolerance);
+        has_rtt = rst_hosts_min_rtt(e->hosts, &ends.src, &rtt);
+        stable = rst_hosts_rtt_stable(e->hosts, &ends.src);
+        ctx->too_early = rst_too_early(f, has_rtt, rtt, stable);
+        ctx->scan_ports = probed_ports(e, f->conv);
+        ctx->rst_count = f->conv->rst_count;
+        ctx->data_after = entry->data_after;
+        ctx->talk_after = entry->talk_after;
+        ctx->burst_next = entry->burst_next;
     } else {
-        ctx->has_host_ttl = rec->has_host_ttl;
-        ctx->host_ttl = rec->host_ttl;
-        ctx->has_rtt = rec->has_rtt;
-        ctx->rtt_ns = rec->rtt_ns;
-        ctx->rtt_stable = rec->rtt_stable;
-        ctx->host_used_ttl = rec->host_used_ttl;
-        ctx->scan_ports = rec->scan_ports;
-        ctx->rst_count = rec->rst_ordinal;
+        ctx->has_host_ttl = rst_facts_has(f, RST_F_HOST_TTL_THEN);
+        ctx->host_ttl = f->host_ttl_then;
+        ctx->host_used_ttl = rst_facts_has(f, RST_F_HOST_USED_TTL_THEN);
+        ctx->too_early = rst_facts_has(f, RST_F_TOO_EARLY_THEN);
+        ctx->scan_ports = f->scan_ports_then;
+        ctx->rst_count = f->rst_ordinal;
     }
 }
 
@@ -416,29 +419,7 @@ void rst_engine_foreach_conv(const rst_engine *e, rst_conv_visitor visit, void *
         visit(conv, data);
 }
 
-void rst_engine_record(rst_engine *e, const rst_entry *entry, rst_record *out)
+void rst_engine_foreach_entry(const rst_engine *e, rst_entry_visitor visit, void *data)
 {
-    rst_store_record(e->store, entry, out);
-}
-
-typedef struct {
-    rst_store *store;
-    rst_record_visitor visit;
-    void *data;
-} record_walk;
-
-static void visit_entry(const rst_entry *entry, void *data)
-{
-    const record_walk *walk = data;
-    rst_record rec;
-
-    rst_store_record(walk->store, entry, &rec);
-    walk->visit(&rec, walk->data);
-}
-
-void rst_engine_foreach_record(const rst_engine *e, rst_record_visitor visit, void *data)
-{
-    record_walk walk = { e->store, visit, data };
-
-    rst_store_foreach(e->store, visit_entry, &walk);
+    rst_store_foreach(e->store, visit, data);
 }

@@ -61,14 +61,16 @@ static const char *probe_name(uint16_t flags)
     return flags & RST_TCP_FIN ? "FIN" : "flag";
 }
 
-static void what_happened(text *t, const rst_verdict *v, const rst_record *rec)
+static void what_happened(text *t, const rst_verdict *v, const rst_facts *f)
 {
-    const rst_segment *rst = &rec->rst;
+    rst_endpoints ends;
+
+    rst_facts_endpoints(f, &ends);
 
     switch (v->cause) {
     case RST_CAUSE_PORT_CLOSED:
         put(t, "server refused the SYN in frame %u with RST/ACK: nothing listens on port %u",
-            v->trigger, rst->sport);
+            v->trigger, ends.sport);
         break;
     case RST_CAUSE_FIREWALL_REJECT:
         put(t, "a RST in the server's name refused the SYN in frame %u, but its TTL says "
@@ -82,19 +84,19 @@ static void what_happened(text *t, const rst_verdict *v, const rst_record *rec)
         if (rst_ev_has(v->evidence, RST_EV_ANSWERS_SYN))
             put(t, "the SYN in frame %u reused the 4-tuple of a connection closed %.1f s "
                 "before, and the server refused it", v->trigger,
-                (double)(rst->ts_ns - rec->prev_end_ts) / RST_NS_PER_S);
+                (double)(f->extra ? f->extra->since_prev_end_ns : 0) / RST_NS_PER_S);
         else
             put(t, "client reset the stale ACK in frame %u that the server's TIME_WAIT "
                 "state sent to its reused SYN", v->trigger);
         break;
     case RST_CAUSE_BAD_SYN:
         put(t, "RST answering a SYN that also carries %s (frame %u)",
-            syn_extra_flags(rec->peer.last_flags), v->trigger);
+            syn_extra_flags(f->peer_last_flags), v->trigger);
         break;
     case RST_CAUSE_SYN_SCAN:
         put(t, "client reset the SYN/ACK in frame %u without ever acknowledging it: "
             "half-open scan", v->trigger);
-        if (rec->sender.state & RST_FLOW_BARE_SYN)
+        if (rst_facts_has(f, RST_F_CLIENT_BARE_SYN))   /* the sender is the client */
             put(t, " (the scanner crafted its SYN: no TCP option, or only MSS with a small "
                 "window; its kernel sent this RST)");
         else
@@ -105,7 +107,7 @@ static void what_happened(text *t, const rst_verdict *v, const rst_record *rec)
         break;
     case RST_CAUSE_STEALTH_SCAN:
         put(t, "closed port %u answered the %s probe in frame %u (no SYN, no ACK): "
-            "FIN/NULL/XMAS scan", rst->sport, probe_name(rec->answer.flags), v->trigger);
+            "FIN/NULL/XMAS scan", ends.sport, probe_name(f->trigger_flags), v->trigger);
         break;
     case RST_CAUSE_RETRANSMISSION_LIMIT:
         put(t, "%s gave up after retransmitting unacknowledged data %u times",
@@ -133,7 +135,7 @@ static void what_happened(text *t, const rst_verdict *v, const rst_record *rec)
         put(t, "%s aborted the connection (SO_LINGER 0 or close with unread data)", who(v));
         break;
     case RST_CAUSE_NO_SOCKET:
-        if (rec->answer.kind == RST_ANSWER_ACK)
+        if (f->answer_kind == RST_ANSWER_ACK)
             put(t, "%s answered frame %u with a RST/ACK acknowledging just that segment: "
                 "it holds no connection for it", who(v), v->trigger);
         else
@@ -215,19 +217,18 @@ static void measurements(text *t, const rst_verdict *v)
         item(t, "idle %.1f s", (double)v->idle_ns / RST_NS_PER_S);
 }
 
-/* The reason the classifier decoded (rst_verdict.reason_*). */
-static void explicit_reason(text *t, const rst_verdict *v, const rst_record *rec)
+/* The explicit reason, decoded once (rst_verdict.reason_*). */
+static void explicit_reason(text *t, const rst_verdict *v, const rst_facts *f)
 {
     const char *meaning = v->reason_meaning;
-    char payload[RST_PAYLOAD_MAX + 1];
 
     if (v->reason_kind == RST_REASON_DIAGNOSTIC)
         put(t, "; diagnostic payload: reason %u%s%s%s", v->reason_code,
             meaning ? " (" : "", meaning ? meaning : "", meaning ? ")" : "");
     else if (v->reason_kind == RST_REASON_NETSCALER)
         put(t, "; NetScaler code %u (%s)", v->reason_code, meaning);
-    else if (rst_reason_text(&rec->rst, payload, sizeof(payload)))
-        put(t, "; payload \"%s\"", payload);
+    else if (f->extra && f->extra->text[0])
+        put(t, "; payload \"%s\"", f->extra->text);
 }
 
 /* The other point's clock, when it is off by a millisecond or more: the
@@ -281,7 +282,7 @@ static void lookahead_note(text *t, const rst_verdict *v)
         put(t, " (single pass: no TTL baseline for the sender yet)");
 }
 
-char *rst_summary(const rst_verdict *v, const rst_record *rec, char *buf, size_t size)
+char *rst_summary(const rst_verdict *v, const rst_facts *f, char *buf, size_t size)
 {
     text t = { buf, size, 0, 0 };
 
@@ -289,10 +290,10 @@ char *rst_summary(const rst_verdict *v, const rst_record *rec, char *buf, size_t
         return buf;
     buf[0] = '\0';
     put(&t, "%s: ", rst_cause_title(v->cause));
-    what_happened(&t, v, rec);
+    what_happened(&t, v, f);
     vantage_note(&t, v);
     measurements(&t, v);
-    explicit_reason(&t, v, rec);
+    explicit_reason(&t, v, f);
     lookahead_note(&t, v);
     return buf;
 }

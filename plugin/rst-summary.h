@@ -9,12 +9,12 @@
 
 #include <stddef.h>
 
-#include "rst-record.h"
+#include "rst-facts.h"
 
 #define RST_SUMMARY_MAX 512
 
-/* Write the summary of v (for rec) into buf; returns buf. */
-char *rst_summary(const rst_verdict *v, const rst_record *rec, char *buf, size_t size);
+/* Write the summary of v (for the RST with facts f) into buf; returns buf. */
+char *rst_summary(const rst_verdict *v, const rst_facts *f, char *buf, size_t size);
 
 /* Append to a copy's summary that it repeats first_frame (same interface,
  * after a forwarding hop). */

@@ -68,18 +68,21 @@ struct rst_vantage_index {
 
 /* --- keys ------------------------------------------------------------- */
 
-static void copy_key_of(const rst_segment *seg, copy_key *key)
+static void copy_key_of(const rst_facts *f, copy_key *key)
 {
+    rst_endpoints ends;
+
+    rst_facts_endpoints(f, &ends);
     memset(key, 0, sizeof(*key));   /* hashed and compared bytewise */
-    key->src = seg->src;
-    key->dst = seg->dst;
-    key->sport = seg->sport;
-    key->dport = seg->dport;
-    key->flags = seg->flags;
-    key->ipid = seg->has_ipid ? seg->ipid : 0;
-    key->seq = seg->seq;
-    key->ack = seg->ack;
-    key->len = seg->len;
+    key->src = ends.src;
+    key->dst = ends.dst;
+    key->sport = ends.sport;
+    key->dport = ends.dport;
+    key->flags = f->flags;
+    key->ipid = f->ipid;        /* 0 when the packet has none */
+    key->seq = f->seq;
+    key->ack = f->ack;
+    key->len = rst_facts_len(f);
 }
 
 static guint bytes_hash(const void *p, size_t n)
@@ -222,13 +225,14 @@ typedef struct {
     uint32_t point;
 } copy_walk;
 
-static void collect_copy(const rst_record *rec, void *data)
+static void collect_copy(const rst_entry *entry, void *data)
 {
+    const rst_facts *f = &entry->facts;
     copy_walk *walk = data;
     copy_key key;
-    copy_seen seen = { walk->point, rec->rst.ts_ns, rec->rst.has_ttl, rec->rst.ttl };
+    copy_seen seen = { walk->point, f->ts_ns, rst_facts_has(f, RST_F_HAS_TTL), f->ttl };
 
-    copy_key_of(&rec->rst, &key);
+    copy_key_of(f, &key);
     append_under(walk->copies, &key, sizeof(key), &seen, sizeof(seen));
 }
 
@@ -287,7 +291,7 @@ rst_vantage_index *rst_vantage_index_build(const rst_point_view *points, uint32_
     for (uint32_t p = 0; p < npoints; p++) {
         copy_walk walk = { ix->copies, p };
         if (points[p].engine)
-            rst_engine_foreach_record(points[p].engine, collect_copy, &walk);
+            rst_engine_foreach_entry(points[p].engine, collect_copy, &walk);
     }
     sort_copies(ix->copies);
     return ix;
@@ -336,7 +340,7 @@ static bool was_capturing(const rst_point_view *point, int64_t ts_ns)
            point->last_ts >= ts_ns - MATCH_NS;
 }
 
-static void judge_side(const rst_vantage_index *ix, uint32_t point, const rst_segment *rst,
+static void judge_side(const rst_vantage_index *ix, uint32_t point, const rst_facts *f,
                        const copy_seen *there, rst_crosspoint *out)
 {
     int64_t offset;
@@ -357,37 +361,38 @@ static void judge_side(const rst_vantage_index *ix, uint32_t point, const rst_se
     }
     if (there) {
         out->side = RST_SIDE_SEEN;
-        if (there->has_ttl && rst->has_ttl) {
+        if (there->has_ttl && rst_facts_has(f, RST_F_HAS_TTL)) {
             out->has_side_hops = true;
-            out->side_hops = (int32_t)there->ttl - rst->ttl;
+            out->side_hops = (int32_t)there->ttl - f->ttl;
         }
-    } else if (was_capturing(&ix->points[out->side_point], rst->ts_ns + offset)) {
+    } else if (was_capturing(&ix->points[out->side_point], f->ts_ns + offset)) {
         out->side = RST_SIDE_ABSENT;
     }
 }
 
-void rst_vantage_match(const rst_vantage_index *ix, uint32_t point, const rst_record *rec,
+void rst_vantage_match(const rst_vantage_index *ix, uint32_t point, const rst_facts *f,
                        rst_crosspoint *out)
 {
-    const rst_segment *rst = &rec->rst;
+    rst_endpoints ends;
     const copy_seen *at_side = NULL;
     const GArray *list;
     copy_key key;
 
     memset(out, 0, sizeof(*out));
-    out->side_point = side_of(ix, &rst->src);
+    rst_facts_endpoints(f, &ends);
+    out->side_point = side_of(ix, &ends.src);
     out->vantages = 1;
-    copy_key_of(rst, &key);
+    copy_key_of(f, &key);
     list = g_hash_table_lookup(ix->copies, &key);
     for (uint32_t q = 0; list && q < ix->npoints; q++) {
         const copy_seen *c;
         int64_t offset;
         if (q == point || !clock_offset(ix, point, q, &offset))
             continue;
-        c = copy_at(list, q, rst->ts_ns + offset);
+        c = copy_at(list, q, f->ts_ns + offset);
         out->vantages += c != NULL;
         if ((int)q == out->side_point)
             at_side = c;
     }
-    judge_side(ix, point, rst, at_side, out);
+    judge_side(ix, point, f, at_side, out);
 }

@@ -36,8 +36,8 @@ typedef struct rst_vantage_index rst_vantage_index;
 rst_vantage_index *rst_vantage_index_build(const rst_point_view *points, uint32_t npoints);
 void               rst_vantage_index_free(rst_vantage_index *index);
 
-/* Where else the RST rec, seen at point, was seen. */
-void rst_vantage_match(const rst_vantage_index *index, uint32_t point, const rst_record *rec,
+/* Where else the RST with facts f, seen at point, was seen. */
+void rst_vantage_match(const rst_vantage_index *index, uint32_t point, const rst_facts *f,
                        rst_crosspoint *out);
 
 #endif /* RST_VANTAGE_H */

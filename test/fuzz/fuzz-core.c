@@ -11,6 +11,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,11 +24,14 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void require(int ok)
+/* A broken invariant aborts, naming itself. */
+static void fail(const char *what, int line)
 {
-    if (!ok)
-        abort();
+    fprintf(stderr, "fuzz-core.c:%d: required: %s\n", line, what);
+    abort();
 }
+
+#define require(ok) ((ok) ? (void)0 : fail(#ok, __LINE__))
 
 static uint16_t u16(const uint8_t *p)
 {
@@ -99,7 +103,7 @@ static void check_signs(const rst_verdict *v, const char *summary)
     require(named == v->signs);
 }
 
-static void check_verdict(const rst_verdict *v, const rst_record *rec)
+static void check_verdict(const rst_verdict *v, const rst_entry *rst)
 {
     char summary[RST_SUMMARY_MAX];
 
@@ -107,13 +111,13 @@ static void check_verdict(const rst_verdict *v, const rst_record *rec)
     require((unsigned)v->sender < RST_SENDER_COUNT && (unsigned)v->origin < RST_ORIGIN_COUNT);
     require((v->evidence >> RST_EV_COUNT) == 0);
     require(v->cause != RST_CAUSE_INJECTED || rst_ev_count(v->signs) >= 2);
-    require(!v->has_trigger || v->trigger < rec->rst.frame);
+    require(!v->has_trigger || v->trigger < rst->facts.frame);
     require(strcmp(rst_cause_name(v->cause), "unknown") != 0 || v->cause == RST_CAUSE_UNKNOWN);
     require(v->vantages <= 4 && (!v->vantages || v->vantage));
     require(!rst_ev_has(v->evidence, RST_EV_ABSENT_AT_SENDER_SIDE) ||
             (!rst_ev_has(v->evidence, RST_EV_SEEN_AT_SENDER_SIDE) && v->whole_capture &&
              v->sender_side && v->origin == RST_ORIGIN_MIDDLEBOX));
-    rst_summary(v, rec, summary, sizeof(summary));
+    rst_summary(v, &rst->facts, summary, sizeof(summary));
     require(strlen(summary) < sizeof(summary) && summary[0] != '\0');
     check_signs(v, summary);
 }
@@ -136,17 +140,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         obs = rst_capture_observe(capture, point_of(data + off), &seg);
         require(!obs.rst || (seg.flags & RST_TCP_RST));
         if (obs.rst) {
-            rst_record rec;
-            rst_capture_record(capture, point_of(data + off), obs.rst, &rec);
+            const rst_facts *f = &obs.rst->facts;
+            rst_endpoints ends;
+            rst_facts_endpoints(f, &ends);
             /* A second copy (one interface, after a hop) shows its first copy. */
-            require(rec.rst.frame == (obs.copy_of ? obs.copy_of : seg.frame) &&
-                    rec.rst.seq == seg.seq && rec.rst.ack == seg.ack &&
-                    rec.rst.flags == seg.flags && rec.rst.sport == seg.sport &&
-                    (obs.copy_of ? rec.rst.ttl >= seg.ttl && rec.rst.ttl - seg.ttl <= 2
-                                 : rec.rst.ttl == seg.ttl) &&
-                    rst_addr_equal(&rec.rst.src, &seg.src));
-            rst_capture_diagnose(capture, point_of(data + off), &rec, false, &v);
-            check_verdict(&v, &rec);
+            require(f->frame == (obs.copy_of ? obs.copy_of : seg.frame));
+            require(f->seq == seg.seq && f->ack == seg.ack && f->flags == seg.flags);
+            require(ends.sport == seg.sport && ends.dport == seg.dport);
+            require(rst_addr_equal(&ends.src, &seg.src) && rst_addr_equal(&ends.dst, &seg.dst));
+            require(rst_facts_len(f) == seg.len);
+            require(!seg.has_ttl || (obs.copy_of ? f->ttl >= seg.ttl && f->ttl - seg.ttl <= 2
+                                                 : f->ttl == seg.ttl));
+            rst_capture_diagnose(capture, point_of(data + off), obs.rst, false, &v);
+            check_verdict(&v, obs.rst);
             if (nrec < sizeof(records) / sizeof(records[0])) {
                 points[nrec] = point_of(data + off);
                 records[nrec++] = obs.rst;
@@ -154,10 +160,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     for (size_t i = 0; i < nrec; i++) {         /* the whole capture known */
-        rst_record rec;
-        rst_capture_record(capture, points[i], records[i], &rec);
-        rst_capture_diagnose(capture, points[i], &rec, true, &v);
-        check_verdict(&v, &rec);
+        rst_capture_diagnose(capture, points[i], records[i], true, &v);
+        check_verdict(&v, records[i]);
     }
     rst_capture_free(capture);
     return 0;

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "rst-classify.h"
+#include "rst-decide.h"
 #include "rst-engine.h"
 #include "rst-hosts.h"
 #include "rst-names.h"
@@ -116,13 +116,11 @@ static const rst_entry *play(lab *l, int from, uint16_t flags, uint32_t seq, uin
 
 static void diagnose(lab *l, const rst_entry *entry, bool whole, rst_verdict *v)
 {
-    rst_record rec;
     rst_context ctx;
 
     g_assert_nonnull(entry);
-    rst_engine_record(l->engine, entry, &rec);
-    rst_engine_context(l->engine, &rec, whole, &ctx);
-    rst_classify(&rec, &ctx, &l->prefs, v);
+    rst_engine_context(l->engine, entry, whole, &ctx);
+    rst_decide(&entry->facts, &ctx, &l->prefs, v);
 }
 
 static void assert_cause(const rst_verdict *v, rst_cause cause)
@@ -501,7 +499,7 @@ static void test_backwards_time_and_idle(void)
 static void test_names_and_summaries(void)
 {
     GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
-    rst_record rec;
+    rst_facts facts;
     rst_verdict v;
     char buf[RST_SUMMARY_MAX];
 
@@ -514,17 +512,17 @@ static void test_names_and_summaries(void)
     g_assert_cmpstr(rst_cause_name(RST_CAUSE_COUNT), ==, "unknown");
     for (int e = 0; e < RST_EV_COUNT; e++)
         g_assert_nonnull(rst_evidence_name((rst_evidence)e));
-    memset(&rec, 0, sizeof(rec));
+    memset(&facts, 0, sizeof(facts));
     memset(&v, 0, sizeof(v));
     for (int c = 0; c < RST_CAUSE_COUNT; c++) {
         v.cause = (rst_cause)c;
         v.evidence = ~0u;
         v.retransmissions = 7;
         v.has_seq_delta = v.has_host_ttl_delta = true;
-        rst_summary(&v, &rec, buf, sizeof(buf));
+        rst_summary(&v, &facts, buf, sizeof(buf));
         g_assert_true(g_str_has_prefix(buf, rst_cause_title((rst_cause)c)));
         g_assert_cmpuint(strlen(buf), <, sizeof(buf));
-        rst_summary(&v, &rec, buf, 8);      /* truncates, still terminated */
+        rst_summary(&v, &facts, buf, 8);      /* truncates, still terminated */
         g_assert_cmpuint(strlen(buf), ==, 7);
     }
     g_hash_table_destroy(seen);
@@ -1265,6 +1263,34 @@ static void test_preference(gconstpointer data)
     g_assert_cmpstr(rst_cause_name(cause_with(c, true)), ==, rst_cause_name(c->changed));
 }
 
+/* A RST's facts name its endpoints through its conversation: a new
+ * connection on the same tcp.stream, opened from the other side, must not
+ * turn an earlier RST's sender into its peer.  And only a RST that needs
+ * them gets extras. */
+static void test_facts_survive_restart(void)
+{
+    lab l;
+    const rst_entry *first, *second;
+    rst_endpoints ends;
+
+    lab_init(&l);
+    play_handshake(&l);
+    first = play(&l, C, RST | ACK, 1001, 5001, 0);
+    g_assert_null(first->facts.extra);
+    play(&l, S, SYN, 9000, 0, 0);      /* the server side opens the next connection */
+    second = play(&l, C, RST | ACK, 0, 9001, 0);
+    rst_facts_endpoints(&first->facts, &ends);
+    g_assert_cmpuint(ends.src.bytes[3], ==, 1);
+    g_assert_cmpuint(ends.sport, ==, l.cport);
+    g_assert_cmpuint(ends.dport, ==, l.sport);
+    rst_facts_endpoints(&second->facts, &ends);
+    g_assert_cmpuint(ends.src.bytes[3], ==, 1);
+    g_assert_cmpuint(ends.sport, ==, l.cport);
+    g_assert_cmpuint(first->facts.sender, ==, RST_SENDER_CLIENT);
+    g_assert_cmpuint(second->facts.sender, ==, RST_SENDER_SERVER);
+    lab_free(&l);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1313,6 +1339,7 @@ int main(int argc, char **argv)
     g_test_add_func("/precision/one-direction", test_one_direction);
     g_test_add_func("/precision/idle-band", test_idle_band);
     g_test_add_func("/precision/too-early-needs-trusted-rtt", test_too_early_needs_trusted_rtt);
+    g_test_add_func("/facts/survive-restart", test_facts_survive_restart);
     for (size_t i = 0; i < G_N_ELEMENTS(pref_cases); i++) {
         char *path = g_strdup_printf("/prefs/%s", pref_cases[i].name);
         g_test_add_data_func(path, &pref_cases[i], test_preference);

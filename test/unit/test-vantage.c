@@ -134,7 +134,6 @@ static gint by_time(gconstpointer a, gconstpointer b)
 
 typedef struct {
     const rst_entry *entry;
-    rst_record rec;             /* rebuilt once the whole capture is fed */
     uint32_t point;
 } seen_rst;
 
@@ -154,10 +153,6 @@ static GArray *replay(wire *w)
             g_array_append_val(rsts, r);
         }
     }
-    for (guint i = 0; i < rsts->len; i++) {
-        seen_rst *r = &g_array_index(rsts, seen_rst, i);
-        rst_capture_record(w->cap, r->point, r->entry, &r->rec);
-    }
     return rsts;
 }
 
@@ -176,7 +171,7 @@ static void verdict_of(wire *w, GArray *rsts, guint n, rst_verdict *v)
 
     g_assert_cmpuint(n, <, rsts->len);
     r = &g_array_index(rsts, seen_rst, n);
-    rst_capture_diagnose(w->cap, r->point, &r->rec, true, v);
+    rst_capture_diagnose(w->cap, r->point, r->entry, true, v);
 }
 
 static void assert_verdict(const rst_verdict *v, const char *cause, const char *origin,
@@ -253,7 +248,7 @@ static void check_router_injection(int64_t skew_ns)
         assert_verdict(&v, "injected", "middlebox", to_client ? "cli0" : "srv0", 1,
                        RST_EV_ABSENT_AT_SENDER_SIDE);
         g_assert_cmpstr(v.sender_side, ==, to_client ? "srv0" : "cli0");
-        rst_summary(&v, &r->rec, summary, sizeof(summary));
+        rst_summary(&v, &r->entry->facts, summary, sizeof(summary));
         g_assert_nonnull(strstr(summary, to_client ? "seen at cli0, never sent at srv0"
                                                    : "seen at srv0, never sent at cli0"));
     }
@@ -362,7 +357,7 @@ static void test_single_point_and_pass(void)
     send(&w, S, ACK, 5001, 1101, 0);
     rsts = replay(&w);
     r = &g_array_index(rsts, seen_rst, 0);
-    rst_capture_diagnose(w.cap, r->point, &r->rec, false, &v);
+    rst_capture_diagnose(w.cap, r->point, r->entry, false, &v);
     g_assert_cmpstr(v.vantage, ==, "cli0");
     g_assert_cmpuint(v.vantages, ==, 0);
     g_assert_false(rst_ev_has(v.evidence, RST_EV_ABSENT_AT_SENDER_SIDE));

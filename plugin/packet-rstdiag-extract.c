@@ -17,6 +17,43 @@
 #include <limits.h>
 #include <string.h>
 
+/* Header layouts: offsets in bytes from the header's start.  An anchor
+ * field's own offset says how far behind its bytes the header starts. */
+
+/* Both IP versions: the version is the first byte's high 4 bits (and rst_addr's family). */
+#define IP_VERSION_OFFSET       0
+#define IP_VERSION_SHIFT        4
+#define IPV4_VERSION            4
+#define IPV6_VERSION            6
+
+/* IPv4 header, RFC 791 section 3.1. */
+#define IPV4_MIN_HDR_LEN        20      /* without options */
+#define IPV4_ID_OFFSET          4
+#define IPV4_TTL_OFFSET         8       /* ip.ttl, the anchor */
+#define IPV4_SRC_OFFSET         12
+#define IPV4_DST_OFFSET         16
+#define IPV4_ADDR_LEN           4
+
+/* IPv6 fixed header, RFC 8200 section 3. */
+#define IPV6_HDR_LEN            40
+#define IPV6_HLIM_OFFSET        7       /* ipv6.hlim, the anchor */
+#define IPV6_SRC_OFFSET         8
+#define IPV6_DST_OFFSET         24
+#define IPV6_ADDR_LEN           16
+
+/* TCP header, RFC 9293 section 3.1. */
+#define TCP_MIN_HDR_LEN         20      /* without options */
+#define TCP_SRC_PORT_OFFSET     0
+#define TCP_DST_PORT_OFFSET     2
+#define TCP_SEQ_OFFSET          4
+#define TCP_ACK_OFFSET          8
+#define TCP_FLAGS_OFFSET        12      /* tcp.flags, the anchor: a 16-bit word */
+#define TCP_FLAGS_MASK          0x0FFF  /* its reserved and control bits, all tcp.flags covers */
+#define TCP_HDR_LEN_OFFSET      12      /* Data Offset: that word's high 4 bits, */
+#define TCP_HDR_LEN_SHIFT       4
+#define TCP_HDR_LEN_UNIT        4       /* counting the header in 32-bit words */
+#define TCP_WINDOW_OFFSET       14
+
 typedef enum {
     F_TCP_FLAGS,                /* the TCP header: defines the TCP layer */
     F_TCP_STREAM,
@@ -129,23 +166,24 @@ static bool read_tcp(proto_tree *tree, field_info *flags_fi, int layer, rst_segm
     header h;
     uint32_t win;
 
-    if (!header_behind(flags_fi, 12, 20, &h))
+    if (!header_behind(flags_fi, TCP_FLAGS_OFFSET, TCP_MIN_HDR_LEN, &h))
         return false;
     seg->flags = (uint16_t)fvalue_get_uinteger(RST_FI_VALUE(flags_fi));
-    if ((tvb_get_ntohs(h.tvb, h.start + 12) & 0x0FFF) != seg->flags)
+    if ((tvb_get_ntohs(h.tvb, h.start + TCP_FLAGS_OFFSET) & TCP_FLAGS_MASK) != seg->flags)
         return false;           /* not the header we think: no verdict */
     if (!read_uint(tree, F_TCP_STREAM, layer, INT_MAX, &seg->stream))
         return false;
-    seg->sport = tvb_get_ntohs(h.tvb, h.start);
-    seg->dport = tvb_get_ntohs(h.tvb, h.start + 2);
-    seg->seq = tvb_get_ntohl(h.tvb, h.start + 4);
-    seg->ack = tvb_get_ntohl(h.tvb, h.start + 8);
-    seg->window = seg->window_raw = tvb_get_ntohs(h.tvb, h.start + 14);
+    seg->sport = tvb_get_ntohs(h.tvb, h.start + TCP_SRC_PORT_OFFSET);
+    seg->dport = tvb_get_ntohs(h.tvb, h.start + TCP_DST_PORT_OFFSET);
+    seg->seq = tvb_get_ntohl(h.tvb, h.start + TCP_SEQ_OFFSET);
+    seg->ack = tvb_get_ntohl(h.tvb, h.start + TCP_ACK_OFFSET);
+    seg->window = seg->window_raw = tvb_get_ntohs(h.tvb, h.start + TCP_WINDOW_OFFSET);
     if (read_uint(tree, F_TCP_WINDOW, layer, INT_MAX, &win))
         seg->window = win;      /* scaled, once the handshake told the scale */
     if (!read_uint(tree, F_TCP_LEN, layer, INT_MAX, &seg->len))
         seg->len = 0;
-    seg->hdr_len = (uint8_t)((tvb_get_uint8(h.tvb, h.start + 12) >> 4) * 4);
+    seg->hdr_len = (uint8_t)((tvb_get_uint8(h.tvb, h.start + TCP_HDR_LEN_OFFSET) >>
+                              TCP_HDR_LEN_SHIFT) * TCP_HDR_LEN_UNIT);
     *payload_start = h.start + seg->hdr_len;
     return true;
 }
@@ -153,7 +191,8 @@ static bool read_tcp(proto_tree *tree, field_info *flags_fi, int layer, rst_segm
 static void copy_addr(const header *h, int offset, uint8_t family, rst_addr *out)
 {
     out->family = family;
-    tvb_memcpy(h->tvb, out->bytes, h->start + offset, family == 6 ? 16 : 4);
+    tvb_memcpy(h->tvb, out->bytes, h->start + offset,
+               family == IPV6_VERSION ? IPV6_ADDR_LEN : IPV4_ADDR_LEN);
 }
 
 /* The IP or IPv6 header right below the TCP layer, behind its TTL/hop limit. */
@@ -164,21 +203,23 @@ static void read_ip(proto_tree *tree, int tcp_layer, rst_segment *seg)
     header h;
 
     if (v6 && (!v4 || v6->total_layer_num > v4->total_layer_num)) {
-        if (!header_behind(v6, 7, 40, &h) || (tvb_get_uint8(h.tvb, h.start) >> 4) != 6)
+        if (!header_behind(v6, IPV6_HLIM_OFFSET, IPV6_HDR_LEN, &h) ||
+            (tvb_get_uint8(h.tvb, h.start + IP_VERSION_OFFSET) >> IP_VERSION_SHIFT) != IPV6_VERSION)
             return;
-        seg->ttl = tvb_get_uint8(h.tvb, h.start + 7);
+        seg->ttl = tvb_get_uint8(h.tvb, h.start + IPV6_HLIM_OFFSET);
         seg->has_ttl = true;
-        copy_addr(&h, 8, 6, &seg->src);
-        copy_addr(&h, 24, 6, &seg->dst);
+        copy_addr(&h, IPV6_SRC_OFFSET, IPV6_VERSION, &seg->src);
+        copy_addr(&h, IPV6_DST_OFFSET, IPV6_VERSION, &seg->dst);
     } else if (v4) {
-        if (!header_behind(v4, 8, 20, &h) || (tvb_get_uint8(h.tvb, h.start) >> 4) != 4)
+        if (!header_behind(v4, IPV4_TTL_OFFSET, IPV4_MIN_HDR_LEN, &h) ||
+            (tvb_get_uint8(h.tvb, h.start + IP_VERSION_OFFSET) >> IP_VERSION_SHIFT) != IPV4_VERSION)
             return;
-        seg->ttl = tvb_get_uint8(h.tvb, h.start + 8);
+        seg->ttl = tvb_get_uint8(h.tvb, h.start + IPV4_TTL_OFFSET);
         seg->has_ttl = true;
-        seg->ipid = tvb_get_ntohs(h.tvb, h.start + 4);
+        seg->ipid = tvb_get_ntohs(h.tvb, h.start + IPV4_ID_OFFSET);
         seg->has_ipid = true;
-        copy_addr(&h, 12, 4, &seg->src);
-        copy_addr(&h, 16, 4, &seg->dst);
+        copy_addr(&h, IPV4_SRC_OFFSET, IPV4_VERSION, &seg->src);
+        copy_addr(&h, IPV4_DST_OFFSET, IPV4_VERSION, &seg->dst);
     }
 }
 

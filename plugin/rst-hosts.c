@@ -27,9 +27,16 @@ struct rst_hosts {
     GHashTable *by_addr;        /* rst_addr* (inside the entry) -> host_entry* */
 };
 
+/* Bytes of the address in use: rst_addr.bytes holds an IPv4 address in its
+ * first 4. */
+static unsigned addr_len(const rst_addr *addr)
+{
+    return addr->family == 6 ? sizeof(addr->bytes) : 4;
+}
+
 unsigned rst_addr_hash(const rst_addr *addr)
 {
-    unsigned len = addr->family == 6 ? 16 : 4;
+    unsigned len = addr_len(addr);
     unsigned h = addr->family;
 
     for (unsigned i = 0; i < len; i++)
@@ -39,7 +46,7 @@ unsigned rst_addr_hash(const rst_addr *addr)
 
 bool rst_addr_equal(const rst_addr *a, const rst_addr *b)
 {
-    unsigned len = a->family == 6 ? 16 : 4;
+    unsigned len = addr_len(a);
 
     return a->family == b->family && memcmp(a->bytes, b->bytes, len) == 0;
 }

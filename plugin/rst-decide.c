@@ -69,7 +69,7 @@ static void measure_seq(const rst_facts *f, rst_verdict *v)
         [RST_SEQ_OUT_OF_WINDOW] = RST_EV_SEQ_OUT_OF_WINDOW,
     };
 
-    if (!has(f, RST_F_HAS_SEQ_DELTA) || f->seq_class == RST_SEQ_UNKNOWN)
+    if (f->seq_class == RST_SEQ_UNKNOWN)
         return;
     v->has_seq_delta = true;
     v->seq_delta = f->seq_delta;

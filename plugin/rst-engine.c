@@ -311,9 +311,10 @@ static void fill_then(const rst_engine *e, const rst_conv *conv, const rst_segme
         rst_hosts_used_ttl(e->hosts, &seg->src, seg->ttl, e->prefs->ttl_tolerance);
     then->has_rtt = rst_hosts_min_rtt(e->hosts, &seg->src, &then->rtt_ns);
     then->rtt_stable = rst_hosts_rtt_stable(e->hosts, &seg->src);
+    then->sender_used_ttl = seg->has_ttl &&
+        rst_conv_used_ttl(conv, dir, seg->ttl, e->prefs->ttl_tolerance);
     then->burst_prev = continues_burst(conv, dir, seg, answer, e->prefs);
     then->scan_ports = probed_ports(e, conv);
-    then->ttl_tolerance = e->prefs->ttl_tolerance;
 }
 
 /* A RST: measure it against its conversation as it stands, and store it. */

@@ -19,7 +19,6 @@
 #define RST_F_HAS_IPID          (1u << 1)
 /* The conversation before it. */
 #define RST_F_HAS_SENDER_TTL    (1u << 2)   /* sender_last_ttl is known */
-#define RST_F_HAS_SEQ_DELTA     (1u << 3)   /* an expected sequence number was known */
 #define RST_F_HAS_IDLE          (1u << 4)   /* the conversation had a segment before it */
 #define RST_F_HAS_TRIGGER       (1u << 5)   /* the peer had sent something */
 #define RST_F_ANY_DATA          (1u << 6)   /* payload either way */
@@ -50,7 +49,8 @@
 #define RST_F_HOST_USED_TTL_THEN (1u << 29) /* the address had used the RST's TTL */
 #define RST_F_TOO_EARLY_THEN    (1u << 30)  /* faster than half its known round trip */
 
-/* rst_facts.seq_class: the RST's sequence number against the expected one. */
+/* rst_facts.seq_class: the RST's sequence number against the expected one
+ * (UNKNOWN: no expected number, and no seq_delta). */
 typedef enum {
     RST_SEQ_UNKNOWN,
     RST_SEQ_EXACT,

@@ -17,6 +17,7 @@
 /* The RST and the conversation before it. */
 typedef struct {
     const rst_segment *rst;
+    int dir;                    /* endpoint of the conversation that sent it */
     const rst_flow *s;          /* claimed sender */
     const rst_flow *p;          /* peer */
     const rst_flow *client;     /* NULL: not known */
@@ -41,6 +42,7 @@ static void build_scene(const rst_conv *conv, const rst_segment *seg, const rst_
         client_dir = dir;       /* a SYN+RST opens the conversation itself */
     memset(sc, 0, sizeof(*sc));
     sc->rst = seg;
+    sc->dir = dir;
     sc->s = &conv->flow[dir];
     sc->p = &conv->flow[!dir];
     sc->client = client_dir < 0 ? NULL : &conv->flow[client_dir];
@@ -103,7 +105,6 @@ static void measure_seq(const scene *sc, rst_facts *f)
     if (!expected_seq(sc, &expected))
         return;
     d = rst_seq_diff(sc->rst->seq, expected);
-    f->bits |= RST_F_HAS_SEQ_DELTA;
     f->seq_delta = d;
     if (d == 0)
         f->seq_class = RST_SEQ_EXACT;
@@ -277,7 +278,6 @@ static uint32_t bits_of(const flag_bit *list, size_t n)
 static uint32_t conversation_bits(const scene *sc, const rst_conv *conv, const rst_then *then)
 {
     const rst_segment *rst = sc->rst;
-    int dir = rst_conv_direction(conv, rst);
     const flag_bit list[] = {
         { rst->has_ttl, RST_F_HAS_TTL },
         { rst->has_ipid, RST_F_HAS_IPID },
@@ -294,8 +294,7 @@ static uint32_t conversation_bits(const scene *sc, const rst_conv *conv, const r
         { sc->ans->latest, RST_F_ANSWER_LATEST },
         { conv->reused, RST_F_REUSED },
         { conv->reused && conv->prev_closed, RST_F_AFTER_FIN_CLOSE },
-        { rst->has_ttl && rst_conv_used_ttl(conv, dir, rst->ttl, then->ttl_tolerance),
-          RST_F_SENDER_USED_TTL },
+        { then->sender_used_ttl, RST_F_SENDER_USED_TTL },
         { then->burst_prev, RST_F_BURST_PREV },
         { route_may_drift(sc), RST_F_ROUTE_MAY_DRIFT },
         { ipid_out_of_step(sc), RST_F_IPID_OUT_OF_STEP },
@@ -354,7 +353,6 @@ bool rst_measure(const rst_conv *conv, const rst_segment *seg, const rst_answer 
                  const rst_then *then, rst_facts *f, rst_extra *extra)
 {
     scene sc;
-    int dir = rst_conv_direction(conv, seg);
 
     build_scene(conv, seg, answer, &sc);
     memset(f, 0, sizeof(*f));
@@ -366,7 +364,7 @@ bool rst_measure(const rst_conv *conv, const rst_segment *seg, const rst_answer 
     f->flags = seg->flags;
     f->ipid = seg->has_ipid ? seg->ipid : 0;
     f->ttl = seg->has_ttl ? seg->ttl : 0;
-    f->sender_dir = (uint8_t)dir;
+    f->sender_dir = (uint8_t)sc.dir;
     f->sender = sc.sender;
     f->phase = phase_of(&sc);
     f->bits = conversation_bits(&sc, conv, then);
@@ -392,7 +390,7 @@ bool rst_measure(const rst_conv *conv, const rst_segment *seg, const rst_answer 
     f->scan_ports_then = then->scan_ports;
     if (rst_too_early(f, then->has_rtt, then->rtt_ns, then->rtt_stable))
         f->bits |= RST_F_TOO_EARLY_THEN;
-    return measure_extra(conv, dir, seg, extra);
+    return measure_extra(conv, sc.dir, seg, extra);
 }
 
 void rst_facts_endpoints(const rst_facts *f, rst_endpoints *out)

@@ -17,9 +17,9 @@ typedef struct {
     bool     has_rtt;
     int64_t  rtt_ns;            /* shortest handshake round trip to the sender */
     bool     rtt_stable;        /* rst_hosts_rtt_stable */
+    bool     sender_used_ttl;   /* its sender's own packets here used its TTL */
     bool     burst_prev;        /* it follows another RST of its sender in a burst */
     uint8_t  scan_ports;        /* ports of the server its client probed in vain */
-    uint32_t ttl_tolerance;     /* TTL difference still counted as "same" */
 } rst_then;
 
 /* Measure the RST seg, which answers answer (rst_conv_find_answer), against
